@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+using OrderGrains.Domain.SellerOrders;
+
+namespace OrderGrains.Domain.MarketplaceOrders;
+
+[JsonConverter(typeof(JsonStringEnumConverter<PaymentStatus>))]
+public enum PaymentStatus
+{
+    [JsonStringEnumMemberName("pending")] Pending,
+    [JsonStringEnumMemberName("approved")] Approved,
+    [JsonStringEnumMemberName("denied")] Denied,
+}
+
+public sealed class MarketplaceOrderState
+{
+    public string MarketplaceOrderId { get; set; } = "";
+    public string OrderGroup { get; set; } = "";
+    public string SellerOrderId { get; set; } = "";
+    public string SellerId { get; set; } = "";
+    public MarketplaceOrderStatus Status { get; set; }
+    public PaymentStatus Payment { get; set; }
+    /// <summary>Bumped by every accepted command; the order's version (ETag).</summary>
+    public long Sequence { get; set; }
+    public List<OrderItem> Items { get; set; } = [];
+    public long Value { get; set; }
+    public DateTimeOffset PlacedAt { get; set; }
+    public DateTimeOffset? LastChange { get; set; }
+    /// <summary>The newest seller snapshot applied; its sequence is the mirror's high-water mark.</summary>
+    public SellerOrderView? Seller { get; set; }
+    public List<HistoryEntry> History { get; set; } = [];
+
+    public bool Exists => MarketplaceOrderId.Length > 0;
+    public long SellerSequence => Seller?.Sequence ?? 0;
+}

@@ -1,0 +1,41 @@
+namespace OrderGrains.Domain.SellerOrders;
+
+/// <summary>
+/// A seller order as stored. Mutated only by <see cref="SellerOrderDecider.Evolve"/>;
+/// the history is appended by whoever runs the decider (the grain).
+/// </summary>
+public sealed class SellerOrderState
+{
+    public string SellerOrderId { get; set; } = "";
+    public string MarketplaceOrderId { get; set; } = "";
+    public string SellerId { get; set; } = "";
+    public SellerOrderStatus Status { get; set; }
+    /// <summary>Bumped by every accepted command; the marketplace mirror orders events by it.</summary>
+    public long Sequence { get; set; }
+    public List<OrderItem> Items { get; set; } = [];
+    public long Value { get; set; }
+    public DateTimeOffset PlacedAt { get; set; }
+    public DateTimeOffset AuthorizationDeadline { get; set; }
+    public DateTimeOffset? WindowEndsAt { get; set; }
+    public List<CancellationRequest> CancellationRequests { get; set; } = [];
+    public List<Invoice> Invoices { get; set; } = [];
+    public Dictionary<string, TrackingUpdate> Tracking { get; set; } = [];
+    public Actor? CanceledBy { get; set; }
+    public string? CancellationReason { get; set; }
+    public DateTimeOffset? CanceledAt { get; set; }
+    public DateTimeOffset? LastChange { get; set; }
+    public List<HistoryEntry> History { get; set; } = [];
+
+    public bool Exists => SellerOrderId.Length > 0;
+    public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
+    public long InvoicedValue => Invoices.Sum(i => i.Value);
+
+    /// <summary>The next moment a timer must act on this order, or null when nothing waits on time.</summary>
+    public DateTimeOffset? NextDeadline => Status switch
+    {
+        SellerOrderStatus.OrderAccepted => AuthorizationDeadline,
+        SellerOrderStatus.WindowToCancel => WindowEndsAt,
+        SellerOrderStatus.CancellationRequested => OpenRequest?.Deadline,
+        _ => null,
+    };
+}
