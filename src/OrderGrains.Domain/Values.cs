@@ -53,7 +53,7 @@ public sealed record CancellationRequest(
     string? DecisionReason = null,
     DateTimeOffset? DecidedAt = null)
 {
-    public bool IsOpen => Outcome == RequestOutcome.Open;
+    [JsonIgnore] public bool IsOpen => Outcome == RequestOutcome.Open;
 }
 
 /// <summary>One line of an order's history: every command, accepted or not, lands here.</summary>

@@ -15,7 +15,7 @@ public enum MarketplaceCommandKind
 }
 
 /// <summary>The seller order's answer to a command the marketplace forwarded to it.</summary>
-public sealed record SellerReply(CommandOutcome Outcome, string? Code, string Message, string? CancellationRequestId, SellerOrderView Seller);
+public sealed record SellerReply(CommandOutcome Outcome, string? Code, string Message, string? CancellationRequestId, SellerOrderView? Seller);
 
 public abstract record MarketplaceCommand(Actor Actor)
 {

@@ -90,6 +90,10 @@ public static class MarketplaceOrderDecider
             state.Sequence++;
             state.LastChange = now;
         }
+        if (command is MirrorSeller && decision.Outcome != CommandOutcome.Replayed)
+        {
+            state.WorkflowIsInError = decision.Code == MirrorConflict;
+        }
         state.History.Add(new HistoryEntry(now, command.Actor, command.Name, decision.Outcome, from,
             state.Exists ? state.Status.Vtex() : "none", decision.Code, decision.Message));
         return decision;
@@ -133,6 +137,10 @@ public static class MarketplaceOrderDecider
     private static MarketplaceDecision Forwarded(MarketplaceOrderState state, ForwardedCommand command, DateTimeOffset now)
     {
         var reply = command.Reply ?? throw new InvalidOperationException($"{command.Name} must be decided with the seller's reply");
+        if (reply.Seller is null)
+        {
+            return MarketplaceDecision.Reject(RejectionCodes.SellerUnavailable, $"seller order {state.SellerOrderId} did not answer with its state: {reply.Message}");
+        }
         if (reply.Outcome != CommandOutcome.Accepted)
         {
             return new MarketplaceDecision(reply.Outcome, [], null, reply.Code, $"seller order {reply.Seller.SellerOrderId}: {reply.Message}", reply.CancellationRequestId);

@@ -28,7 +28,9 @@ public sealed class MarketplaceOrderState
     /// <summary>The newest seller snapshot applied; its sequence is the mirror's high-water mark.</summary>
     public SellerOrderView? Seller { get; set; }
     public List<HistoryEntry> History { get; set; } = [];
+    /// <summary>Set while the mirror cannot follow the seller (MIRROR_CONFLICT); cleared by the next mirrored change.</summary>
+    public bool WorkflowIsInError { get; set; }
 
-    public bool Exists => MarketplaceOrderId.Length > 0;
-    public long SellerSequence => Seller?.Sequence ?? 0;
+    [JsonIgnore] public bool Exists => MarketplaceOrderId.Length > 0;
+    [JsonIgnore] public long SellerSequence => Seller?.Sequence ?? 0;
 }

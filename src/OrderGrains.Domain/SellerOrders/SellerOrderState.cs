@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrderGrains.Domain.SellerOrders;
 
 /// <summary>
@@ -26,12 +28,12 @@ public sealed class SellerOrderState
     public DateTimeOffset? LastChange { get; set; }
     public List<HistoryEntry> History { get; set; } = [];
 
-    public bool Exists => SellerOrderId.Length > 0;
-    public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
-    public long InvoicedValue => Invoices.Sum(i => i.Value);
+    [JsonIgnore] public bool Exists => SellerOrderId.Length > 0;
+    [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
+    [JsonIgnore] public long InvoicedValue => Invoices.Sum(i => i.Value);
 
     /// <summary>The next moment a timer must act on this order, or null when nothing waits on time.</summary>
-    public DateTimeOffset? NextDeadline => Status switch
+    [JsonIgnore] public DateTimeOffset? NextDeadline => Status switch
     {
         SellerOrderStatus.OrderAccepted => AuthorizationDeadline,
         SellerOrderStatus.WindowToCancel => WindowEndsAt,

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrderGrains.Domain.SellerOrders;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed record SellerOrderView(
     DateTimeOffset? LastChange,
     DateTimeOffset? NextDeadline)
 {
-    public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
+    [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
 
     public static SellerOrderView From(SellerOrderState s) => new(
         s.SellerOrderId, s.MarketplaceOrderId, s.SellerId, s.Status, s.Sequence, s.Value,

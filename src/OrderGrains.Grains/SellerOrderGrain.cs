@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using OrderGrains.Contracts;
+using OrderGrains.Domain;
+using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.SellerOrders;
+
+namespace OrderGrains.Grains;
+
+/// <summary>
+/// The seller order: the source of truth for fulfilment. Non-reentrant, so commands are decided one at a
+/// time against <see cref="SellerTransitions"/>. It never calls the marketplace order: every committed
+/// change is published on the stream keyed by the marketplace order id.
+/// </summary>
+public sealed partial class SellerOrderGrain(
+    [PersistentState("sellerOrder", StorageNames.Orders)] IPersistentState<SellerOrderState> state,
+    IOptions<WorkflowOptions> options,
+    TimeProvider time,
+    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
+{
+    private const string DeadlineReminder = "deadline";
+
+    private SellerOrderState Order => state.State;
+
+    public Task<SellerReply> Place(PlaceSellerOrder command) =>
+        command.SellerOrderId == this.GetPrimaryKeyString()
+            ? Run(command)
+            : Task.FromResult(new SellerReply(CommandOutcome.Rejected, RejectionCodes.InvalidCommand,
+                $"command is for {command.SellerOrderId}, not {this.GetPrimaryKeyString()}", null, null));
+
+    public Task<SellerReply> AuthorizeFulfillment() => Run(new AuthorizeFulfillment());
+
+    public Task<SellerReply> StartHandling() => Run(new StartHandling());
+
+    public Task<SellerReply> Cancel(Actor by, string reason, string? requestedByUser) => Run(new CancelSellerOrder(by, reason, requestedByUser));
+
+    public Task<SellerReply> AcceptCancellationRequest(string requestId) => Run(new AcceptCancellationRequest(requestId));
+
+    public Task<SellerReply> DenyCancellationRequest(string requestId, string? denyReason) => Run(new DenyCancellationRequest(requestId, denyReason));
+
+    public Task<SellerReply> WithdrawCancellationRequest(Actor by, string requestId) => Run(new WithdrawCancellationRequest(by, requestId));
+
+    public Task<SellerReply> Invoice(Invoice invoice) => Run(new AddInvoice(invoice));
+
+    public Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking) => Run(new UpdateTracking(invoiceNumber, tracking));
+
+    public Task<SellerOrderView?> GetView() => Task.FromResult(Order.Exists ? SellerOrderView.From(Order) : null);
+
+    public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
+
+    public Task Republish() => Order.Exists ? Publish("republish") : Task.CompletedTask;
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DeadlineReminder)
+        {
+            return;
+        }
+        SellerCommand? command = Order.Status switch
+        {
+            SellerOrderStatus.WindowToCancel => new ExpireCancellationWindow(),
+            SellerOrderStatus.OrderAccepted or SellerOrderStatus.CancellationRequested => new ReachDeadline(),
+            _ => null,
+        };
+        if (command is null || Order.NextDeadline > time.GetUtcNow())
+        {
+            // Nothing due (a stale reminder, or it fired early): line the reminder up with the state again.
+            await ScheduleDeadline();
+            return;
+        }
+        await Run(command);
+    }
+
+    private async Task<SellerReply> Run(SellerCommand command)
+    {
+        if (!Order.Exists && command is not PlaceSellerOrder)
+        {
+            return new SellerReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"seller order {this.GetPrimaryKeyString()} does not exist", null, null);
+        }
+
+        var deadlineBefore = Order.NextDeadline;
+        var decision = SellerOrderDecider.Handle(Order, command, time.GetUtcNow(), options.Value.Timings);
+        if (!Order.Exists)
+        {
+            state.State = new SellerOrderState(); // a rejected placement leaves nothing behind
+            return Reply(decision);
+        }
+
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory state ran ahead of storage: drop it so the next call reloads what was stored.
+            DeactivateOnIdle();
+            throw;
+        }
+
+        LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
+        if (decision.IsAccepted)
+        {
+            if (Order.NextDeadline != deadlineBefore)
+            {
+                await ScheduleDeadline();
+            }
+            await Publish(command.Name);
+        }
+        return Reply(decision);
+    }
+
+    private SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision) =>
+        new(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, Order.Exists ? SellerOrderView.From(Order) : null);
+
+    private async Task Publish(string command)
+    {
+        var change = new SellerOrderChanged(Guid.NewGuid().ToString("N"), Order.Sequence, command, SellerOrderView.From(Order));
+        try
+        {
+            var stream = this.GetStreamProvider(StreamNames.Provider)
+                .GetStream<SellerOrderChanged>(StreamId.Create(StreamNames.SellerOrderChanges, Order.MarketplaceOrderId));
+            await stream.OnNextAsync(change);
+        }
+        catch (Exception ex)
+        {
+            // The change is committed; the marketplace order's reconcile timer pulls it if this event is lost.
+            LogPublishFailed(log, ex, Order.SellerOrderId, Order.Sequence);
+        }
+    }
+
+    /// <summary>One reminder per order, due at the next deadline; it survives deactivation and silo restarts.</summary>
+    private async Task ScheduleDeadline()
+    {
+        if (Order.NextDeadline is { } deadline)
+        {
+            var due = deadline - time.GetUtcNow();
+            await this.RegisterOrUpdateReminder(DeadlineReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
+        }
+        else if (await this.GetReminder(DeadlineReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seller order {OrderId}: {Command} {Outcome}, now {Status}: {Reason}")]
+    private static partial void LogDecision(ILogger logger, string orderId, string command, CommandOutcome outcome, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seller order {OrderId}: publishing change {Sequence} failed; the marketplace order will reconcile")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string orderId, long sequence);
+}

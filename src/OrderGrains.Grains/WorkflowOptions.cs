@@ -1,0 +1,23 @@
+using OrderGrains.Domain;
+
+namespace OrderGrains.Grains;
+
+/// <summary>The <c>Workflow</c> configuration section: how long each waiting status may last.</summary>
+public sealed class WorkflowOptions
+{
+    public const string SectionName = "Workflow";
+
+    /// <summary>Grace period after payment approval in which any cancel applies at once (VTEX: 30 minutes).</summary>
+    public TimeSpan CancellationWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a cancellation request waits for a decision before it cancels the order (VTEX: 30 days).</summary>
+    public TimeSpan CancellationRequestDeadline { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a seller order waits for fulfilment authorization before it is canceled (VTEX: 30 days).</summary>
+    public TimeSpan AuthorizationDeadline { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often an unfinished marketplace order pulls its seller order to repair a lost event (at least 1 minute: a reminder period).</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public WorkflowTimings Timings => new(CancellationWindow, CancellationRequestDeadline, AuthorizationDeadline);
+}

@@ -1,0 +1,11 @@
+using OrderGrains.Silo;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = SiloConfig.Directory });
+builder.AddOrderGrainsSilo();
+
+var app = builder.Build();
+app.MapOrderGrainsSilo();
+app.Run();
+
+/// <summary>Reachable from tests (WebApplicationFactory).</summary>
+public partial class Program;
