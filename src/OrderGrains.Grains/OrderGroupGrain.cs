@@ -16,7 +16,7 @@ public sealed class OrderGroupGrain(
         var group = this.GetPrimaryKeyString();
         if (state.State.Placed is { } placed)
         {
-            return placed.Request == command
+            return placed.Request.AffiliateId == command.AffiliateId && placed.Request.Items.SequenceEqual(command.Items)
                 ? placed.Reply with { Outcome = CommandOutcome.Replayed, Message = "order group already placed" }
                 : new OrderGroupReply(CommandOutcome.Rejected, RejectionCodes.OrderAlreadyExists, $"order group {group} already exists with other content", group, placed.Reply.Orders);
         }

@@ -23,6 +23,14 @@ public sealed partial class SellerOrderGrain(
 
     private SellerOrderState Order => state.State;
 
+    private IGrainTimer? deadlineTimer;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ArmDeadlineTimer();
+        return Task.CompletedTask;
+    }
+
     public Task<SellerReply> Place(PlaceSellerOrder command) =>
         command.SellerOrderId == this.GetPrimaryKeyString()
             ? Run(command)
@@ -51,12 +59,11 @@ public sealed partial class SellerOrderGrain(
 
     public Task Republish() => Order.Exists ? Publish("republish") : Task.CompletedTask;
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == DeadlineReminder ? OnDeadline() : Task.CompletedTask;
+
+    private async Task OnDeadline()
     {
-        if (reminderName != DeadlineReminder)
-        {
-            return;
-        }
         SellerCommand? command = Order.Status switch
         {
             SellerOrderStatus.WindowToCancel => new ExpireCancellationWindow(),
@@ -129,18 +136,37 @@ public sealed partial class SellerOrderGrain(
         }
     }
 
-    /// <summary>One reminder per order, due at the next deadline; it survives deactivation and silo restarts.</summary>
+    /// <summary>
+    /// Two clocks for one deadline: a grain timer fires on time while the order is active, and a reminder
+    /// (due shortly after) survives deactivation and silo restarts. Whichever comes second finds nothing due.
+    /// </summary>
     private async Task ScheduleDeadline()
     {
+        ArmDeadlineTimer();
         if (Order.NextDeadline is { } deadline)
         {
-            var due = deadline - time.GetUtcNow();
-            await this.RegisterOrUpdateReminder(DeadlineReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
+            await this.RegisterOrUpdateReminder(DeadlineReminder, Until(deadline) + ReminderLag, TimeSpan.FromMinutes(1));
         }
         else if (await this.GetReminder(DeadlineReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
+    }
+
+    private static readonly TimeSpan ReminderLag = TimeSpan.FromSeconds(1);
+
+    private void ArmDeadlineTimer()
+    {
+        deadlineTimer?.Dispose();
+        deadlineTimer = Order.NextDeadline is { } deadline
+            ? this.RegisterGrainTimer(OnDeadline, new GrainTimerCreationOptions(Until(deadline), Timeout.InfiniteTimeSpan))
+            : null;
+    }
+
+    private TimeSpan Until(DateTimeOffset deadline)
+    {
+        var due = deadline - time.GetUtcNow();
+        return due < TimeSpan.Zero ? TimeSpan.Zero : due;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seller order {OrderId}: {Command} {Outcome}, now {Status}: {Reason}")]

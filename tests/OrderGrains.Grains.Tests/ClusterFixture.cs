@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.TestingHost;
+using OrderGrains.Contracts;
+using OrderGrains.Grains;
+
+namespace OrderGrains.Grains.Tests;
+
+/// <summary>An in-process cluster of two silos configured like the Development profile, with the given workflow timings.</summary>
+public abstract class ClusterFixture(string window, string requestDeadline, string authorizationDeadline) : IAsyncLifetime
+{
+    private InProcessTestCluster? cluster;
+
+    public IGrainFactory Grains => cluster!.Client;
+
+    public Orders Orders => new(Grains);
+
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Workflow:CancellationWindow"] = window,
+            ["Workflow:CancellationRequestDeadline"] = requestDeadline,
+            ["Workflow:AuthorizationDeadline"] = authorizationDeadline,
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) => silo.AddOrderGrains(configuration).AddInMemoryOrderStorage());
+        builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrderGrainsSerialization()));
+        cluster = builder.Build();
+        await cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Window zero: orders reach ready-for-handling at once. Deadlines stay at VTEX's 30 days.</summary>
+public sealed class WorkflowCluster() : ClusterFixture("00:00:00", "30.00:00:00", "30.00:00:00");
+
+/// <summary>Every deadline two seconds long, to watch them fire.</summary>
+public sealed class DeadlineCluster() : ClusterFixture("00:00:02", "00:00:02", "00:00:02");
+
+[CollectionDefinition(Name)]
+public sealed class WorkflowCollection : ICollectionFixture<WorkflowCluster>
+{
+    public const string Name = "workflow cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class DeadlineCollection : ICollectionFixture<DeadlineCluster>
+{
+    public const string Name = "deadline cluster";
+}
