@@ -1,0 +1,89 @@
+using OrderGrains.Contracts;
+using OrderGrains.Domain;
+using OrderGrains.Domain.SellerOrders;
+
+namespace OrderGrains.Grains.Tests;
+
+/// <summary>The marketplace order applies each seller change exactly once, whatever the stream does.</summary>
+[Collection(WorkflowCollection.Name)]
+public class MirroringTests(WorkflowCluster cluster)
+{
+    private static SellerOrderChanged Event(SellerOrderView seller, string command = "test") =>
+        new(Guid.NewGuid().ToString("N"), seller.Sequence, command, seller);
+
+    [Fact]
+    public async Task DuplicatedEvent_AppliedOnce()
+    {
+        var pair = await cluster.Orders.InHandling();
+        var (before, seller) = await Orders.WaitForAgreement(pair);
+        var historyBefore = (await pair.Marketplace.GetHistory()).Count;
+
+        await pair.Marketplace.Deliver(Event(seller));
+        await pair.Marketplace.Deliver(Event(seller));
+        await pair.Seller.Republish();
+
+        var (after, _) = await Orders.WaitForAgreement(pair);
+        Assert.Equal((before.Sequence, before.Status, before.Seller!.Sequence), (after.Sequence, after.Status, after.Seller!.Sequence));
+        Assert.Equal(historyBefore, (await pair.Marketplace.GetHistory()).Count);
+    }
+
+    [Fact]
+    public async Task StaleEvent_AfterNewerOne_Ignored()
+    {
+        var pair = await cluster.Orders.InHandling();
+        var (_, handling) = await Orders.WaitForAgreement(pair);
+        await pair.Seller.Invoice(Orders.FullInvoice());
+        await Orders.WaitForAgreement(pair);
+
+        // A late copy of the handling event arrives after the invoiced one.
+        await pair.Marketplace.Deliver(Event(handling));
+
+        var (marketplace, seller) = await Orders.WaitForAgreement(pair);
+        Assert.Equal(MarketplaceOrderStatus.Invoiced, marketplace.Status);
+        Assert.Equal(seller.Sequence, marketplace.Seller!.Sequence);
+    }
+
+    [Fact]
+    public async Task SkippedSequence_PullsTheSellerInsteadOfTrustingTheEvent()
+    {
+        var pair = await cluster.Orders.InHandling();
+        var (_, seller) = await Orders.WaitForAgreement(pair);
+
+        // An event two ahead, claiming something the seller never did: the gap makes the marketplace pull.
+        var forged = seller with { Sequence = seller.Sequence + 2, Status = SellerOrderStatus.Canceled };
+        await pair.Marketplace.Deliver(Event(forged));
+
+        var marketplace = (await pair.Marketplace.GetView())!;
+        Assert.Equal(MarketplaceOrderStatus.PaymentApproved, marketplace.Status);
+        Assert.Equal(seller.Sequence, marketplace.Seller!.Sequence);
+        Assert.False(marketplace.WorkflowIsInError);
+    }
+
+    [Fact]
+    public async Task SkippedSequence_RealChangeMissed_CaughtUpByThePull()
+    {
+        var pair = await cluster.Orders.InHandling();
+        var (_, handling) = await Orders.WaitForAgreement(pair);
+
+        // The seller moves on twice; the marketplace is told only of the second change (as if the first was lost).
+        var cancel = await pair.Seller.Cancel(Actor.Seller, "cannot fulfil", null);
+        var accepted = await pair.Seller.AcceptCancellationRequest(cancel.CancellationRequestId!);
+        Assert.Equal(handling.Sequence + 2, accepted.Seller!.Sequence);
+        await pair.Marketplace.Deliver(Event(accepted.Seller));
+
+        var (marketplace, seller) = await Orders.WaitForAgreement(pair);
+        Assert.Equal(MarketplaceOrderStatus.Canceled, marketplace.Status);
+        Assert.Equal(SellerOrderStatus.Canceled, seller.Status);
+    }
+
+    [Fact]
+    public async Task Reconcile_AfterLostEvents_MarketplaceCatchesUp()
+    {
+        var pair = await cluster.Orders.InHandling();
+        await pair.Seller.Invoice(Orders.FullInvoice());
+
+        var view = await pair.Marketplace.Reconcile();
+
+        Assert.Equal(MarketplaceOrderStatus.Invoiced, view!.Status);
+    }
+}

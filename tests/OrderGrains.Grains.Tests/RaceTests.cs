@@ -1,0 +1,185 @@
+using OrderGrains.Domain;
+using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.SellerOrders;
+
+namespace OrderGrains.Grains.Tests;
+
+/// <summary>
+/// Conflicting commands fired at once from separate tasks, many times over. Each iteration must end in one
+/// of the outcomes the table allows, with both orders agreeing (§5.3), no order resting without an exit,
+/// and final statuses that never change again.
+/// </summary>
+[Collection(WorkflowCollection.Name)]
+public class RaceTests(WorkflowCluster cluster)
+{
+    private const int Iterations = 100;
+    private const int Parallelism = 10;
+
+    private sealed record Setup(Orders.Pair Pair, string? RequestId);
+
+    /// <summary>One observed iteration: both outcomes (with codes), then both final statuses.</summary>
+    private sealed record Result(string A, string B, SellerOrderStatus Seller, MarketplaceOrderStatus Marketplace)
+    {
+        public override string ToString() => $"A={A} B={B} seller={Seller.Vtex()} marketplace={Marketplace.Vtex()}";
+    }
+
+    private static string Describe(CommandOutcome outcome, string? code) => code is null ? outcome.ToString() : $"{outcome}:{code}";
+
+    private async Task<Setup> HandlingWithRequestBy(Actor requester)
+    {
+        var pair = await cluster.Orders.InHandling();
+        var reply = requester == Actor.Seller
+            ? (await pair.Seller.Cancel(Actor.Seller, "cannot fulfil", null)).CancellationRequestId
+            : (await pair.Marketplace.Cancel(requester, "customer asked", null)).CancellationRequestId;
+        Assert.NotNull(reply);
+        await Orders.WaitForAgreement(pair);
+        return new Setup(pair, reply);
+    }
+
+    private async Task<Setup> Handling() => new(await cluster.Orders.InHandling(), null);
+
+    private async Task Race(
+        Func<Task<Setup>> setup,
+        Func<Setup, Task<(CommandOutcome, string?)>> a,
+        Func<Setup, Task<(CommandOutcome, string?)>> b,
+        params Result[] allowed)
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentBag<Result>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Iterations), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (_, _) =>
+        {
+            var s = await setup();
+            var gate = new TaskCompletionSource();
+            var ta = Task.Run(async () => { await gate.Task; return await a(s); });
+            var tb = Task.Run(async () => { await gate.Task; return await b(s); });
+            gate.SetResult();
+            var (oa, ca) = await ta;
+            var (ob, cb) = await tb;
+
+            var (marketplace, seller) = await Orders.WaitForAgreement(s.Pair);
+            var result = new Result(Describe(oa, ca), Describe(ob, cb), seller.Status, marketplace.Status);
+            Assert.True(allowed.Contains(result), $"outcome not allowed by the table: {result}");
+            AssertHasAnExit(seller);
+
+            if (seller.Status.IsFinal())
+            {
+                // Final statuses never change: replay both commands and look again.
+                await a(s);
+                await b(s);
+                var (m2, s2) = await Orders.WaitForAgreement(s.Pair);
+                Assert.Equal(seller.Status, s2.Status);
+                Assert.Equal(marketplace.Status, m2.Status);
+                Assert.Equal(seller.Sequence, s2.Sequence);
+            }
+            seen.Add(result);
+        });
+
+        Assert.Equal(Iterations, seen.Count);
+    }
+
+    private static void AssertHasAnExit(SellerOrderView seller)
+    {
+        switch (seller.Status)
+        {
+            case SellerOrderStatus.CancellationRequested:
+                Assert.NotNull(seller.OpenRequest);
+                Assert.NotNull(seller.NextDeadline);
+                break;
+            case SellerOrderStatus.OrderAccepted or SellerOrderStatus.WindowToCancel:
+                Assert.NotNull(seller.NextDeadline);
+                break;
+        }
+        Assert.True(seller.CancellationRequests.Count(r => r.IsOpen) <= 1, "more than one open request");
+    }
+
+    private static async Task<(CommandOutcome, string?)> Run<T>(Task<T> call, Func<T, (CommandOutcome, string?)> pick) => pick(await call);
+
+    private static Task<(CommandOutcome, string?)> M(Task<MarketplaceReply> call) => Run(call, r => (r.Outcome, r.Code));
+
+    private static Task<(CommandOutcome, string?)> S(Task<SellerReply> call) => Run(call, r => (r.Outcome, r.Code));
+
+    private const string Accepted = nameof(CommandOutcome.Accepted);
+    private const string Replayed = nameof(CommandOutcome.Replayed);
+    private static readonly string Closed = $"Rejected:{RejectionCodes.CancellationRequestClosed}";
+    private static readonly string Final = $"Rejected:{RejectionCodes.OrderIsFinal}";
+
+    [Fact]
+    public Task MarketplaceCancel_vs_SellerDeniesItsOwnRequest() => Race(
+        () => HandlingWithRequestBy(Actor.Seller),
+        s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null)),
+        s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
+        // cancel first: it agrees with the seller's request → canceled; the deny finds it closed
+        new Result(Accepted, Closed, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
+        // deny first: withdrawn, back to handling; the cancel opens a new request
+        new Result(Accepted, Accepted, SellerOrderStatus.CancellationRequested, MarketplaceOrderStatus.WaitingForSellerDecision));
+
+    [Fact]
+    public Task MarketplaceCancel_vs_SellerDeniesMarketplaceRequest() => Race(
+        () => HandlingWithRequestBy(Actor.Marketplace),
+        s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "again", null)),
+        s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "shipped")),
+        // cancel first joins the open request, then the deny closes it
+        new Result(Replayed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        // deny first, then the cancel opens a fresh request
+        new Result(Accepted, Accepted, SellerOrderStatus.CancellationRequested, MarketplaceOrderStatus.WaitingForSellerDecision));
+
+    [Fact]
+    public Task MarketplaceCancel_vs_SellerInvoice() => Race(
+        Handling,
+        s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null)),
+        s => S(s.Pair.Seller.Invoice(Orders.FullInvoice())),
+        // invoice first: final; the cancel is refused and says why
+        new Result(Final, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced),
+        // cancel first: a request opens; the invoice answers it as denied
+        new Result(Accepted, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced));
+
+    [Fact]
+    public Task SellerAccept_vs_SellerDeny() => Race(
+        () => HandlingWithRequestBy(Actor.Marketplace),
+        s => S(s.Pair.Seller.AcceptCancellationRequest(s.RequestId!)),
+        s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "no")),
+        new Result(Accepted, Closed, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
+        new Result(Closed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved));
+
+    [Fact]
+    public Task SellerCancel_vs_MarketplaceCancel() => Race(
+        Handling,
+        s => S(s.Pair.Seller.Cancel(Actor.Seller, "cannot fulfil", null)),
+        s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null)),
+        // whichever opens the request, the other side's cancel agrees with it
+        new Result(Accepted, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
+
+    [Fact]
+    public Task MarketplaceWithdraw_vs_SellerAccept() => Race(
+        () => HandlingWithRequestBy(Actor.Marketplace),
+        s => M(s.Pair.Marketplace.WithdrawCancellationRequest(Actor.Marketplace, s.RequestId!)),
+        s => S(s.Pair.Seller.AcceptCancellationRequest(s.RequestId!)),
+        new Result(Accepted, Closed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        // accept first: the withdraw reaches the seller (request closed) or finds the marketplace already canceled
+        new Result(Closed, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
+        new Result(Final, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
+
+    [Fact]
+    public Task RequesterDeny_vs_RequesterConfirm() => Race(
+        () => HandlingWithRequestBy(Actor.Seller),
+        s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
+        s => S(s.Pair.Seller.AcceptCancellationRequest(s.RequestId!)),
+        new Result(Accepted, Closed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        new Result(Closed, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
+
+    [Fact]
+    public Task RequesterDeny_vs_Invoice() => Race(
+        () => HandlingWithRequestBy(Actor.Seller),
+        s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
+        s => S(s.Pair.Seller.Invoice(Orders.FullInvoice())),
+        new Result(Accepted, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced),
+        new Result(Closed, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced));
+
+    [Fact]
+    public Task RequesterDeny_vs_RequesterWithdraw() => Race(
+        () => HandlingWithRequestBy(Actor.Seller),
+        s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
+        s => S(s.Pair.Seller.WithdrawCancellationRequest(Actor.Seller, s.RequestId!)),
+        // both mean "take it back": the second replays the first's decision
+        new Result(Accepted, Replayed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        new Result(Replayed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved));
+}
