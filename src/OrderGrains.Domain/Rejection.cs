@@ -18,6 +18,8 @@ public static class RejectionCodes
     public const string DeadlineNotReached = "DEADLINE_NOT_REACHED";
     public const string InvalidCommand = "INVALID_COMMAND";
     public const string SellerUnavailable = "SELLER_UNAVAILABLE";
+    /// <summary>An If-Match precondition named another version of the order.</summary>
+    public const string VersionMismatch = "VERSION_MISMATCH";
 }
 
 public sealed record Rejection(string Code, string Message);

@@ -21,7 +21,7 @@ public sealed partial class MarketplaceOrderGrain(
     [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
     IOptions<WorkflowOptions> options,
     TimeProvider time,
-    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IStreamSubscriptionObserver, IRemindable
+    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IStreamSubscriptionObserver, IRemindable, IIncomingGrainCallFilter
 {
     private const string ReconcileReminder = "reconcile";
 
@@ -36,6 +36,18 @@ public sealed partial class MarketplaceOrderGrain(
         {
             await PullSeller("activation");
         }
+    }
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (VersionGuard.Take(this.GetPrimaryKeyString()) is { } expected && expected != Order.Sequence
+            && context.InterfaceMethod.ReturnType == typeof(Task<MarketplaceReply>))
+        {
+            context.Result = new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
+                $"If-Match names version {expected}, the order is at version {Order.Sequence}", null, Order.Exists ? View() : null);
+            return Task.CompletedTask;
+        }
+        return context.Invoke();
     }
 
     public async Task<MarketplaceReply> Place(PlaceMarketplaceOrder command)

@@ -16,7 +16,7 @@ public sealed class OrderGroupGrain(
         var group = this.GetPrimaryKeyString();
         if (state.State.Placed is { } placed)
         {
-            return placed.Request.AffiliateId == command.AffiliateId && placed.Request.Items.SequenceEqual(command.Items)
+            return placed.Request.AffiliateId == command.AffiliateId && placed.Request.Account == command.Account && placed.Request.Items.SequenceEqual(command.Items)
                 ? placed.Reply with { Outcome = CommandOutcome.Replayed, Message = "order group already placed" }
                 : new OrderGroupReply(CommandOutcome.Rejected, RejectionCodes.OrderAlreadyExists, $"order group {group} already exists with other content", group, placed.Reply.Orders);
         }
@@ -29,7 +29,7 @@ public sealed class OrderGroupGrain(
             var sellerOrderId = $"{command.AffiliateId}-{orderId}";
             var items = bySeller[n].Select(i => new OrderItem(i.SkuId, i.Quantity, i.Price)).ToList();
             var reply = await GrainFactory.GetGrain<IMarketplaceOrderGrain>(orderId)
-                .Place(new PlaceMarketplaceOrder(orderId, group, sellerOrderId, bySeller[n].Key, items));
+                .Place(new PlaceMarketplaceOrder(orderId, group, sellerOrderId, bySeller[n].Key, items, command.Account));
             if (reply.Outcome == CommandOutcome.Rejected)
             {
                 return new OrderGroupReply(CommandOutcome.Rejected, reply.Code, $"order {orderId}: {reply.Message}", group, orders);

@@ -17,7 +17,7 @@ public sealed partial class SellerOrderGrain(
     [PersistentState("sellerOrder", StorageNames.Orders)] IPersistentState<SellerOrderState> state,
     IOptions<WorkflowOptions> options,
     TimeProvider time,
-    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
+    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable, IIncomingGrainCallFilter
 {
     private const string DeadlineReminder = "deadline";
 
@@ -29,6 +29,18 @@ public sealed partial class SellerOrderGrain(
     {
         ArmDeadlineTimer();
         return Task.CompletedTask;
+    }
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (VersionGuard.Take(this.GetPrimaryKeyString()) is { } expected && expected != Order.Sequence
+            && context.InterfaceMethod.ReturnType == typeof(Task<SellerReply>))
+        {
+            context.Result = new SellerReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
+                $"If-Match names version {expected}, the seller order is at version {Order.Sequence}", null, Order.Exists ? SellerOrderView.From(Order) : null);
+            return Task.CompletedTask;
+        }
+        return context.Invoke();
     }
 
     public Task<SellerReply> Place(PlaceSellerOrder command) =>

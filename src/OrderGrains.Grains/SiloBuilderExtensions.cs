@@ -18,6 +18,7 @@ public static class SiloBuilderExtensions
             .Validate(o => o.CancellationRequestDeadline > TimeSpan.Zero, "Workflow:CancellationRequestDeadline must be positive (a TimeSpan such as 30.00:00:00)")
             .Validate(o => o.AuthorizationDeadline > TimeSpan.Zero, "Workflow:AuthorizationDeadline must be positive (a TimeSpan such as 30.00:00:00)")
             .Validate(o => o.ReconcileInterval >= TimeSpan.FromMinutes(1), "Workflow:ReconcileInterval must be at least 00:01:00 (it is a reminder period)")
+            .Validate(o => o.IdempotencyKeyRetention >= TimeSpan.FromHours(24), "Workflow:IdempotencyKeyRetention must be at least 1.00:00:00 (24 hours)")
             .ValidateOnStart();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSerializer(s => s.AddOrderGrainsSerialization());

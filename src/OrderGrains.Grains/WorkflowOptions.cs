@@ -19,5 +19,8 @@ public sealed class WorkflowOptions
     /// <summary>How often an unfinished marketplace order pulls its seller order to repair a lost event (at least 1 minute: a reminder period).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long an Idempotency-Key answers with its first response (at least 24 hours).</summary>
+    public TimeSpan IdempotencyKeyRetention { get; set; } = TimeSpan.FromHours(24);
+
     public WorkflowTimings Timings => new(CancellationWindow, CancellationRequestDeadline, AuthorizationDeadline);
 }

@@ -1,5 +1,5 @@
-using Orleans.Configuration;
 using Orleans.Dashboard;
+using OrderGrains.Api;
 using OrderGrains.Grains;
 
 namespace OrderGrains.Silo;
@@ -16,15 +16,14 @@ public static class SiloHosting
             orleans.AddInMemoryOrderStorage();
             orleans.AddDashboard();
         });
-        builder.Services.AddHealthChecks();
+        builder.AddOrderGrainsApi();
         return builder;
     }
 
     public static WebApplication MapOrderGrainsSilo(this WebApplication app)
     {
+        app.UseOrderGrainsApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
-        app.MapHealthChecks("/health/live");
-        app.MapHealthChecks("/health/ready");
         return app;
     }
 }

@@ -35,7 +35,7 @@ public abstract record MarketplaceCommand(Actor Actor)
 }
 
 public sealed record PlaceMarketplaceOrder(
-    string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId, IReadOnlyList<OrderItem> Items)
+    string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId, IReadOnlyList<OrderItem> Items, string Account = "")
     : MarketplaceCommand(Actor.Marketplace)
 {
     public override MarketplaceCommandKind Kind => MarketplaceCommandKind.Place;

@@ -38,7 +38,7 @@ public static class MarketplaceOrderDecider
             {
                 PlaceMarketplaceOrder place when !state.Exists => MarketplaceDecision.Accept(MarketplaceOrderStatus.PaymentPending,
                     "order placed; waits for the payment gateway",
-                    new MarketplaceOrderPlaced(place.MarketplaceOrderId, place.OrderGroup, place.SellerOrderId, place.SellerId, place.Items, place.Value, now)),
+                    new MarketplaceOrderPlaced(place.MarketplaceOrderId, place.OrderGroup, place.SellerOrderId, place.SellerId, place.Items, place.Value, now, place.Account)),
                 PlaceMarketplaceOrder place when state.OrderGroup == place.OrderGroup && state.Items.SequenceEqual(place.Items) =>
                     MarketplaceDecision.Replay($"order already placed; it is {state.Status.Vtex()}"),
                 PlaceMarketplaceOrder => MarketplaceDecision.Reject(RejectionCodes.OrderAlreadyExists, $"order {state.MarketplaceOrderId} already exists with other content"),
@@ -111,6 +111,7 @@ public static class MarketplaceOrderDecider
                 state.Items = [.. e.Items];
                 state.Value = e.Value;
                 state.PlacedAt = e.PlacedAt;
+                state.Account = e.Account;
                 state.Status = MarketplaceOrderStatus.PaymentPending;
                 state.Payment = PaymentStatus.Pending;
                 break;

@@ -17,6 +17,8 @@ public sealed class MarketplaceOrderState
     public string OrderGroup { get; set; } = "";
     public string SellerOrderId { get; set; } = "";
     public string SellerId { get; set; } = "";
+    /// <summary>The marketplace account that placed the order (its tenant).</summary>
+    public string Account { get; set; } = "";
     public MarketplaceOrderStatus Status { get; set; }
     public PaymentStatus Payment { get; set; }
     /// <summary>Bumped by every accepted command; the order's version (ETag).</summary>

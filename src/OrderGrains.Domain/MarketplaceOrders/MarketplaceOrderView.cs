@@ -17,11 +17,12 @@ public sealed record MarketplaceOrderView(
     DateTimeOffset? LastChange,
     SellerOrderView? Seller,
     /// <summary>True when the mirror cannot follow the seller (a MIRROR_CONFLICT was recorded): needs a human.</summary>
-    bool WorkflowIsInError)
+    bool WorkflowIsInError,
+    string Account)
 {
     public static MarketplaceOrderView From(MarketplaceOrderState s) => new(
         s.MarketplaceOrderId, s.OrderGroup, s.SellerOrderId, s.SellerId, s.Status, s.Payment, s.Sequence, s.Value,
-        [.. s.Items], s.PlacedAt, s.LastChange, s.Seller, s.WorkflowIsInError);
+        [.. s.Items], s.PlacedAt, s.LastChange, s.Seller, s.WorkflowIsInError, s.Account);
 }
 
 /// <summary>The answer to a command sent to a marketplace order.</summary>

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using OrderGrains.Api.Http;
+
+namespace OrderGrains.Api.Auth;
+
+/// <summary>
+/// Authenticates <c>X-VTEX-API-AppKey</c> + <c>X-VTEX-API-AppToken</c> (or HTTP Basic key:token, for a browser
+/// on the dashboard). Tokens are compared in constant time and never logged.
+/// </summary>
+public sealed class ApiKeyAuthentication
+{
+    public const string AppKeyHeader = "X-VTEX-API-AppKey";
+    public const string AppTokenHeader = "X-VTEX-API-AppToken";
+
+    private readonly Dictionary<string, (byte[] TokenHash, Caller Caller)> keys;
+
+    public ApiKeyAuthentication(IOptions<ApiKeyOptions> options) =>
+        keys = options.Value.Keys.ToDictionary(k => k.AppKey, k => (Hash(k.AppToken), new Caller(k.AppKey, k.Role, k.Account, k.SellerId)));
+
+    public Caller? Authenticate(HttpRequest request)
+    {
+        string? appKey = request.Headers[AppKeyHeader], appToken = request.Headers[AppTokenHeader];
+        if (appKey is null && appToken is null && request.Headers.Authorization.ToString() is { } auth
+            && auth.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(auth[6..].Trim()));
+                var colon = pair.IndexOf(':');
+                if (colon > 0) (appKey, appToken) = (pair[..colon], pair[(colon + 1)..]);
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+        if (appKey is null || appToken is null) return null;
+
+        // Hash both sides so the comparison takes the same time whatever the lengths; an unknown key still hashes.
+        var presented = Hash(appToken);
+        if (!keys.TryGetValue(appKey, out var known))
+        {
+            CryptographicOperations.FixedTimeEquals(presented, presented);
+            return null;
+        }
+        return CryptographicOperations.FixedTimeEquals(presented, known.TokenHash) ? known.Caller : null;
+    }
+
+    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}
+
+/// <summary>Puts the caller on the request; answers 401 on /api and /dashboard without valid credentials.</summary>
+public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication authentication)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        var protectedPath = path.StartsWithSegments("/api") || path.StartsWithSegments("/dashboard");
+        if (!protectedPath) return next(context);
+
+        var caller = authentication.Authenticate(context.Request);
+        if (caller is null)
+        {
+            if (path.StartsWithSegments("/dashboard"))
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OrderGrains dashboard (AppKey:AppToken)\"";
+            }
+            return Problems.Write(context, StatusCodes.Status401Unauthorized, "UNAUTHORIZED",
+                $"Missing or invalid credentials: send {ApiKeyAuthentication.AppKeyHeader} and {ApiKeyAuthentication.AppTokenHeader}.");
+        }
+        if (path.StartsWithSegments("/dashboard") && caller.Role != Role.Ops)
+        {
+            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", "The dashboard is for ops keys.");
+        }
+        context.Items[typeof(Caller)] = caller;
+        return next(context);
+    }
+}
+
+public static class CallerExtensions
+{
+    public static Caller Caller(this HttpContext context) =>
+        context.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("no authenticated caller on an /api request");
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrderGrains.Api.Auth;
+using OrderGrains.Api.Http;
+using OrderGrains.Api.Shapes;
+using OrderGrains.Contracts;
+using OrderGrains.Domain;
+using OrderGrains.Domain.MarketplaceOrders;
+using static OrderGrains.Api.Endpoints.EndpointSupport;
+
+namespace OrderGrains.Api.Endpoints;
+
+/// <summary>/api/orders/pvt/document/{orderId}/…-cancellation-request: the decisions on an open cancellation request.</summary>
+public static class CancellationRequestsApi
+{
+    public static IEndpointRouteBuilder MapCancellationRequestsApi(this IEndpointRouteBuilder app)
+    {
+        var requests = app.MapGroup("/api/orders/pvt/document/{orderId}").WithTags("Cancellation requests");
+
+        requests.MapPost("/deny-cancellation-request", Deny).Allow(Role.Seller).Idempotent()
+            .Accepts<CancellationRequestDecision>("application/json").Produces<CommandResponse>()
+            .WithSummary("The seller denies a request (its own request is withdrawn instead).");
+        requests.MapPost("/accept-cancellation-request", Accept).Allow(Role.Seller).Idempotent()
+            .Accepts<CancellationRequestDecision>("application/json").Produces<CommandResponse>()
+            .WithSummary("The seller accepts a request (or confirms its own): the order is canceled.");
+        requests.MapPost("/withdraw-cancellation-request", Withdraw).Allow(Role.Marketplace, Role.Seller).Idempotent()
+            .Accepts<CancellationRequestDecision>("application/json").Produces<CommandResponse>()
+            .WithSummary("The requester takes its request back; the order resumes the status it interrupted.");
+        return app;
+    }
+
+    private static Task<IResult> Deny(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
+        Decide(orderId, http, locator, (order, request) =>
+            grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).DenyCancellationRequest(request.CancellationRequestId!, request.DenyReason));
+
+    private static Task<IResult> Accept(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
+        Decide(orderId, http, locator, (order, request) =>
+            grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).AcceptCancellationRequest(request.CancellationRequestId!));
+
+    private static async Task<IResult> Withdraw(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        if (http.Caller().Role == Role.Seller)
+        {
+            return await Decide(orderId, http, locator, (order, request) =>
+                grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).WithdrawCancellationRequest(Actor.Seller, request.CancellationRequestId!));
+        }
+        var (request, bodyProblem) = await JsonBody.Read<CancellationRequestDecision>(http.Request);
+        if (bodyProblem is not null) return bodyProblem;
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+        if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
+
+        var reply = await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).WithdrawCancellationRequest(Actor.Marketplace, request!.CancellationRequestId!);
+        return Answer(orderId, reply);
+    }
+
+    private static async Task<IResult> Decide(string orderId, HttpContext http, OrderLocator locator,
+        Func<LocatedOrder, CancellationRequestDecision, Task<SellerReply>> decide)
+    {
+        var (request, bodyProblem) = await JsonBody.Read<CancellationRequestDecision>(http.Request);
+        if (bodyProblem is not null) return bodyProblem;
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+        if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
+
+        return Answer(orderId, await decide(order, request!));
+    }
+}

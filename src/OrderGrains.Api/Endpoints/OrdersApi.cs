@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrderGrains.Api.Auth;
+using OrderGrains.Api.Http;
+using OrderGrains.Api.Shapes;
+using OrderGrains.Contracts;
+using OrderGrains.Domain;
+using static OrderGrains.Api.Endpoints.EndpointSupport;
+
+namespace OrderGrains.Api.Endpoints;
+
+/// <summary>/api/oms/pvt/orders: place, read, history, payment, start handling, cancel.</summary>
+public static class OrdersApi
+{
+    public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/api/oms/pvt/orders").WithTags("Orders");
+
+        orders.MapPost("/", PlaceOrder).Allow(Role.Marketplace).Idempotent()
+            .Accepts<PlaceOrderRequest>("application/json").Produces<PlaceOrderResponse>(StatusCodes.Status201Created)
+            .WithSummary("Place an order group; it is split into one marketplace order (and one seller order) per seller.");
+        orders.MapGet("/{orderId}", GetOrder).Allow(Role.Marketplace, Role.Seller, Role.Ops)
+            .Produces<OrderResponse>().WithSummary("An order (marketplace or seller order id) in VTEX's shape; ETag is its version.");
+        orders.MapGet("/{orderId}/history", GetHistory).Allow(Role.Marketplace, Role.Seller, Role.Ops)
+            .Produces<HistoryEntryResponse[]>().WithSummary("Every command the order received, accepted or not, with actor, time, outcome and reason.");
+        orders.MapPost("/{orderId}/payment-notification", PaymentNotification).Allow(Role.Marketplace).Idempotent()
+            .Accepts<PaymentNotificationRequest>("application/json").Produces<CommandResponse>()
+            .WithSummary("The payment gateway's answer: approved authorizes fulfilment, denied cancels.");
+        orders.MapPost("/{orderId}/start-handling", StartHandling).Allow(Role.Seller).Idempotent()
+            .Produces(StatusCodes.Status204NoContent).WithSummary("The seller starts handling (409 OMS003 unless ready-for-handling).");
+        orders.MapPost("/{orderId}/cancel", Cancel).Allow(Role.Marketplace, Role.Seller).Idempotent()
+            .Accepts<CancelRequest>("application/json").Produces<CommandResponse>()
+            .WithSummary("Cancel: applied at once inside the window, otherwise a cancellation request opens (its id is returned).");
+        return app;
+    }
+
+    private static async Task<IResult> PlaceOrder(HttpContext http, IGrainFactory grains)
+    {
+        var (request, problem) = await JsonBody.Read<PlaceOrderRequest>(http.Request);
+        if (problem is not null) return problem;
+
+        var group = request!.OrderGroup ?? "v" + Guid.NewGuid().ToString("N")[..12];
+        var items = request.Items!.Select(i => new GroupItem(i.SellerId!, i.SkuId!, i.Quantity!.Value, i.Price!.Value)).ToList();
+        var reply = await grains.GetGrain<IOrderGroupGrain>(group).Place(new PlaceOrderGroup(request.AffiliateId ?? "SLR", items, http.Caller().Account!));
+        if (reply.Outcome == CommandOutcome.Rejected)
+        {
+            // The group id is taken (by other content, or by another account): a conflict, not a leak of its orders.
+            return Problems.Rejected(reply.Code ?? RejectionCodes.OrderAlreadyExists, $"order group {group} already exists", null);
+        }
+        var body = new PlaceOrderResponse(reply.OrderGroup, reply.Outcome == CommandOutcome.Accepted ? "accepted" : "replayed",
+            [.. reply.Orders.Select(o => new PlacedOrderResponse(o.OrderId, o.SellerOrderId, o.SellerId, o.Value))]);
+        return reply.Outcome == CommandOutcome.Accepted
+            ? Results.Json(body, statusCode: StatusCodes.Status201Created)
+            : Results.Json(body);
+    }
+
+    private static async Task<IResult> GetOrder(string orderId, HttpContext http, OrderLocator locator)
+    {
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+
+        http.Response.Headers.ETag = ETag(order!.Version);
+        return Results.Json(order.AddressedIsSeller
+            ? OrderResponse.From(order.Seller!, order.Marketplace?.OrderGroup)
+            : OrderResponse.From(order.Marketplace!));
+    }
+
+    private static async Task<IResult> GetHistory(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+
+        var history = order!.AddressedIsSeller
+            ? await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).GetHistory()
+            : await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetHistory();
+        return Results.Json(history.Select(h => new HistoryEntryResponse(
+            h.At, h.Actor.Vtex(), h.Command, h.Outcome.ToString().ToLowerInvariant(), h.FromStatus, h.ToStatus, h.Code, h.Reason)));
+    }
+
+    private static async Task<IResult> PaymentNotification(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        var (request, bodyProblem) = await JsonBody.Read<PaymentNotificationRequest>(http.Request);
+        if (bodyProblem is not null) return bodyProblem;
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+        if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
+
+        var grain = grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId);
+        var reply = request!.Status == "approved" ? await grain.ApprovePayment() : await grain.DenyPayment();
+        return Answer(orderId, reply);
+    }
+
+    private static async Task<IResult> StartHandling(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+        if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
+
+        var reply = await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).StartHandling();
+        return Answer(orderId, reply, StatusCodes.Status204NoContent);
+    }
+
+    private static async Task<IResult> Cancel(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        var (request, bodyProblem) = await JsonBody.Read<CancelRequest>(http.Request);
+        if (bodyProblem is not null) return bodyProblem;
+        var (order, problem) = await Locate(http, locator, orderId);
+        if (problem is not null) return problem;
+
+        var reason = string.IsNullOrWhiteSpace(request!.Reason) ? "canceled through the API" : request.Reason;
+        if (http.Caller().Role == Role.Seller)
+        {
+            if (IfMatch(http, order!, order!.SellerOrderId) is { } sellerPrecondition) return sellerPrecondition;
+            return Answer(orderId, await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).Cancel(Actor.Seller, reason, request.RequestedByUser));
+        }
+        if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
+        return Answer(orderId, await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).Cancel(Actor.Marketplace, reason, request.RequestedByUser));
+    }
+}

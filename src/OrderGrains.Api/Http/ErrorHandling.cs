@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace OrderGrains.Api.Http;
+
+/// <summary>
+/// Turns exceptions into problem details: malformed requests are 400/413, a cluster that cannot answer for a
+/// moment is 503 with Retry-After, anything else is a 500 that says nothing about the code.
+/// </summary>
+public static partial class ErrorHandling
+{
+    public const int RetryAfterSeconds = 2;
+
+    public static IApplicationBuilder UseOrderGrainsErrors(this IApplicationBuilder app) =>
+        app.UseExceptionHandler(handler => handler.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrderGrains.Api");
+            switch (error)
+            {
+                case BadHttpRequestException bad:
+                    await Problems.Write(context, bad.StatusCode, bad.StatusCode == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", "The request could not be read.");
+                    break;
+                case not null when IsClusterUnavailable(error):
+                    LogUnavailable(log, error.GetType().Name, context.Request.Path);
+                    context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+                    await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, "CLUSTER_UNAVAILABLE",
+                        $"The order cluster cannot answer right now; retry in {RetryAfterSeconds} s (with the same Idempotency-Key).");
+                    break;
+                default:
+                    LogUnexpected(log, error, context.Request.Path);
+                    await Problems.Write(context, StatusCodes.Status500InternalServerError, "INTERNAL_ERROR",
+                        $"Unexpected error; trace id {context.TraceIdentifier}.");
+                    break;
+            }
+        }));
+
+    /// <summary>Silo down, gateway lost, call timed out: transient conditions of the cluster, not of the request.</summary>
+    public static bool IsClusterUnavailable(Exception error) =>
+        error is TimeoutException or Orleans.Runtime.OrleansException or OperationCanceledException
+        || error.GetType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) == true
+        || (error.InnerException is { } inner && IsClusterUnavailable(inner));
+
+    private static T GetRequiredService<T>(this IServiceProvider services) where T : notnull =>
+        (T)(services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T)} is not registered"));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable ({Error}) for {Path}: answered 503")]
+    private static partial void LogUnavailable(ILogger logger, string error, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error for {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception? exception, string path);
+}

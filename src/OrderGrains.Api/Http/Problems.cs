@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using OrderGrains.Domain;
+
+namespace OrderGrains.Api.Http;
+
+/// <summary>RFC 9457 problem details with a stable <c>code</c> extension. Never a stack trace.</summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static IResult Result(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["code"] = code };
+        return Results.Problem(statusCode: status, title: Title(status), detail: detail, extensions: ext);
+    }
+
+    public static Task Write(HttpContext context, int status, string code, string detail, IDictionary<string, object?>? extensions = null) =>
+        Result(status, code, detail, extensions).ExecuteAsync(context);
+
+    /// <summary>A rejected command: 409 unless the code says the client sent something wrong or the order is unknown.</summary>
+    public static IResult Rejected(string code, string message, string? currentStatus) =>
+        Result(StatusFor(code), code, message, currentStatus is null ? null : new Dictionary<string, object?> { ["orderStatus"] = currentStatus });
+
+    public static int StatusFor(string code) => code switch
+    {
+        RejectionCodes.OrderNotFound => StatusCodes.Status404NotFound,
+        RejectionCodes.InvalidCommand or RejectionCodes.InvoiceExceedsTotal or RejectionCodes.CancellationRequestNotFound => StatusCodes.Status400BadRequest,
+        RejectionCodes.VersionMismatch => StatusCodes.Status412PreconditionFailed,
+        RejectionCodes.SellerUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status409Conflict,
+    };
+
+    public static IResult BadRequest(string detail, IDictionary<string, string[]> errors) =>
+        Result(StatusCodes.Status400BadRequest, "INVALID_REQUEST", detail, new Dictionary<string, object?> { ["errors"] = errors });
+
+    private static string Title(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        412 => "Precondition failed",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        422 => "Unprocessable content",
+        503 => "Service unavailable",
+        _ => "Error",
+    };
+}
