@@ -102,7 +102,7 @@ do_start() {
         fi
         mkdir -p "$dir"
         chmod 700 "$dir"
-        [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+        if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
         as_owner test -w "$dir" \
             || die "the postgres user cannot reach $dir (make its parent directories traversable, or pick another DATA_DIR)"
         log "initdb $dir ($("$bin/postgres" --version))"
@@ -125,7 +125,7 @@ do_start() {
     fi
 
     mkdir -p "$sock"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$sock"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$sock"; fi
 
     if as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
         owner_port="$(running_port "$dir")"

@@ -21,6 +21,7 @@
 -- =============================================================================
 
 BEGIN;
+SET LOCAL client_min_messages = warning;  -- no "already exists, skipping" noise
 
 -- Serialize concurrent runs of this script (e.g. two silos bootstrapping).
 SELECT pg_advisory_xact_lock(hashtext('ordergrains.orleans.schema'));
