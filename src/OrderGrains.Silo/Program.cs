@@ -1,3 +1,4 @@
+using OrderGrains.Api;
 using OrderGrains.Silo;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = SiloConfig.Directory });

@@ -1,4 +1,4 @@
-namespace OrderGrains.Silo;
+namespace OrderGrains.Api;
 
 /// <summary>Where the configuration profiles live: <c>silo-config/</c> next to the binary, or <c>ORDERGRAINS_CONFIG_DIR</c>.</summary>
 public static class SiloConfig

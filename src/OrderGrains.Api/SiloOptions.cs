@@ -1,4 +1,4 @@
-namespace OrderGrains.Silo;
+namespace OrderGrains.Api;
 
 /// <summary>The <c>Silo</c> configuration section.</summary>
 public sealed class SiloOptions

@@ -1,0 +1,10 @@
+using OrderGrains.Api;
+using OrderGrains.Gateway;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = SiloConfig.Directory });
+builder.AddOrderGrainsClient();
+builder.AddOrderGrainsApi();
+
+var app = builder.Build();
+app.UseOrderGrainsApi();
+app.Run();
