@@ -23,7 +23,11 @@ public static class ApiHosting
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("cluster", tags: ["ready"]);
+        var health = builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("cluster", tags: ["ready"]);
+        if (ClusterSettings.From(builder.Configuration).Provider == ClusterProvider.Postgres)
+        {
+            health.AddCheck<DatabaseCheck>("database", tags: ["ready"]);
+        }
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Orleans.Serialization;
 using OrderGrains.Api;
 using OrderGrains.Contracts;
@@ -6,15 +7,27 @@ namespace OrderGrains.Gateway;
 
 public static class ClientHosting
 {
-    /// <summary>Joins the cluster as a client, through the silo gateway port(s) of the <c>Silo</c> section.</summary>
+    /// <summary>Joins the cluster as a client: the silos' gateway list from PostgreSQL, or the local silo's gateway port.</summary>
     public static WebApplicationBuilder AddOrderGrainsClient(this WebApplicationBuilder builder)
     {
-        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        var silo = ClusterSettings.From(builder.Configuration);
+        var connectionString = builder.Configuration.GetConnectionString(ClusterSettings.ConnectionStringName);
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(silo.GatewayPort, silo.ServiceId, silo.ClusterId);
+            if (silo.Provider == ClusterProvider.Postgres)
+            {
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
+                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            }
+            else
+            {
+                client.UseLocalhostClustering(silo.GatewayPort, silo.ServiceId, silo.ClusterId);
+            }
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
             client.Services.AddSerializer(s => s.AddOrderGrainsSerialization());
         });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
     }
 }

@@ -1,21 +1,60 @@
+using System.Net;
+using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrderGrains.Api;
+using OrderGrains.Contracts;
 using OrderGrains.Grains;
 
 namespace OrderGrains.Silo;
 
 public static class SiloHosting
 {
+    private const string Invariant = "Npgsql";
+
     public static WebApplicationBuilder AddOrderGrainsSilo(this WebApplicationBuilder builder)
     {
-        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        var silo = ClusterSettings.From(builder.Configuration);
+        var connectionString = builder.Configuration.GetConnectionString(ClusterSettings.ConnectionStringName);
+        if (silo.Provider == ClusterProvider.Postgres && silo.ApplySchema)
+        {
+            SchemaInstaller.Apply(connectionString!, Path.Combine(SiloConfig.Directory, "postgres", "schema.sql"));
+        }
+
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            if (silo.Provider == ClusterProvider.Postgres)
+            {
+                orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
+                if (silo.AdvertisedIp.Length > 0)
+                {
+                    orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
+                }
+                else
+                {
+                    orleans.ConfigureEndpoints(silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
+                }
+                orleans.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+                orleans.AddAdoNetGrainStorage(StorageNames.Orders, o =>
+                {
+                    (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
+                    o.GrainStorageSerializer = new DomainJsonStorageSerializer();
+                });
+                orleans.AddAdoNetGrainStorage("PubSubStore", o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+                orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+                // Durable, at-least-once (may reorder after a crash): the marketplace grain's sequence check makes that harmless.
+                orleans.AddAdoNetStreams(StreamNames.Provider, o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+                orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
+            }
+            else
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+                orleans.AddInMemoryOrderStorage();
+            }
+            orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
             orleans.AddOrderGrains(builder.Configuration);
-            orleans.AddInMemoryOrderStorage();
             orleans.AddDashboard();
         });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.AddOrderGrainsApi();
         return builder;
     }
