@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace OrderGrains.Cluster.Tests;
+
+/// <summary>
+/// The PostgreSQL these tests run against: ORDERGRAINS_TEST_PG (what .ci/run starts), else a throwaway server
+/// started here with silo-config/postgres/pg-throwaway.sh where the binaries exist. Under CI=true a missing
+/// server fails the tests; elsewhere they are skipped. Each fixture gets a fresh database.
+/// </summary>
+public sealed class Postgres : IAsyncLifetime
+{
+    private string? dataDir;
+    public string? ConnectionString { get; private set; }
+    public string? SkipReason { get; private set; }
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public async Task InitializeAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("ORDERGRAINS_TEST_PG");
+        if (string.IsNullOrEmpty(server))
+        {
+            if (!Directory.Exists("/usr/lib/postgresql") && !IsCi)
+            {
+                SkipReason = "no PostgreSQL: set ORDERGRAINS_TEST_PG or install the postgresql package (bash .ci/run does)";
+                return;
+            }
+            dataDir = Path.Combine(Path.GetTempPath(), "ordergrains-pg-" + Guid.NewGuid().ToString("N")[..8]);
+            server = await Throwaway(dataDir, Repo.FreePort());
+        }
+        var database = "og_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, Pooling = true }.ConnectionString;
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var schema = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(Repo.Root, "silo-config", "postgres", "schema.sql")), connection);
+        await schema.ExecuteNonQueryAsync();
+    }
+
+    public void SkipIfMissing() => Skip.If(SkipReason is not null, SkipReason);
+
+    public async Task DisposeAsync()
+    {
+        if (dataDir is not null)
+        {
+            await Run("bash", $"\"{Path.Combine(Repo.Root, "silo-config", "postgres", "pg-throwaway.sh")}\" stop \"{dataDir}\"");
+        }
+    }
+
+    private static async Task<string> Throwaway(string dir, int port)
+    {
+        var output = await Run("bash", $"\"{Path.Combine(Repo.Root, "silo-config", "postgres", "pg-throwaway.sh")}\" \"{dir}\" {port}");
+        return output.Trim().Split('\n')[^1].Trim();
+    }
+
+    private static async Task<string> Run(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await stderr}");
+        return await stdout;
+    }
+}
