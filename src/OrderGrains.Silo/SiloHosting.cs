@@ -20,43 +20,48 @@ public static class SiloHosting
             SchemaInstaller.Apply(connectionString!, Path.Combine(SiloConfig.Directory, "postgres", "schema.sql"));
         }
 
-        builder.UseOrleans(orleans =>
-        {
-            if (silo.Provider == ClusterProvider.Postgres)
-            {
-                orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
-                if (silo.AdvertisedIp.Length > 0)
-                {
-                    orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
-                }
-                else
-                {
-                    orleans.ConfigureEndpoints(silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
-                }
-                orleans.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-                orleans.AddAdoNetGrainStorage(StorageNames.Orders, o =>
-                {
-                    (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
-                    o.GrainStorageSerializer = new DomainJsonStorageSerializer();
-                });
-                orleans.AddAdoNetGrainStorage("PubSubStore", o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-                orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-                // Durable, at-least-once (may reorder after a crash): the marketplace grain's sequence check makes that harmless.
-                orleans.AddAdoNetStreams(StreamNames.Provider, o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-                orleans.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
-            }
-            else
-            {
-                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-                orleans.AddInMemoryOrderStorage();
-            }
-            orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
-            orleans.AddOrderGrains(builder.Configuration);
-            orleans.AddDashboard();
-        });
+        builder.UseOrleans(orleans => orleans.ConfigureOrderGrainsSilo(silo, builder.Configuration));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.AddOrderGrainsApi();
         return builder;
+    }
+
+    /// <summary>The silo itself: clustering, storage, reminders and streams for the configured provider, plus the grains and the dashboard.</summary>
+    public static ISiloBuilder ConfigureOrderGrainsSilo(this ISiloBuilder orleans, ClusterSettings silo, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ClusterSettings.ConnectionStringName);
+        if (silo.Provider == ClusterProvider.Postgres)
+        {
+            orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
+            if (silo.AdvertisedIp.Length > 0)
+            {
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
+            }
+            else
+            {
+                orleans.ConfigureEndpoints(silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
+            }
+            orleans.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+            orleans.AddAdoNetGrainStorage(StorageNames.Orders, o =>
+            {
+                (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
+                o.GrainStorageSerializer = new DomainJsonStorageSerializer();
+            });
+            orleans.AddAdoNetGrainStorage("PubSubStore", o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+            orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+            // Durable, at-least-once (may reorder after a crash): the marketplace grain's sequence check makes that harmless.
+            orleans.AddAdoNetStreams(StreamNames.Provider, o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+            orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
+        }
+        else
+        {
+            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            orleans.AddInMemoryOrderStorage();
+        }
+        orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
+        orleans.AddOrderGrains(configuration);
+        orleans.AddDashboard();
+        return orleans;
     }
 
     public static WebApplication MapOrderGrainsSilo(this WebApplication app)

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using OrderGrains.Contracts;
+
+namespace OrderGrains.Bench;
+
+/// <summary>One measurement: a rate (per second, or bytes for memory), CPU time spent per unit, and any wrong answers seen.</summary>
+public sealed record Sample(double Rate, double CpuMicrosPerUnit, int Violations = 0, double Requests = 0);
+
+public static class Load
+{
+    /// <summary>States changed per lifecycle: seller accepted, window, ready, handling, invoiced; marketplace pending, approved, invoiced.</summary>
+    public const int TransitionsPerLifecycle = 8;
+
+    private static long counter;
+    public static string NewId() => "b" + Interlocked.Increment(ref counter).ToString("x") + Guid.NewGuid().ToString("N")[..6];
+
+    public static async Task<Sample> Lifecycles(IBackend backend, int concurrency, double seconds, Recorder recorder)
+    {
+        var done = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var until = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < until)
+            {
+                await backend.Lifecycle(NewId(), recorder);
+                Interlocked.Increment(ref done);
+            }
+        })));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuUsed = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        return new Sample(done / elapsed, cpuUsed / Math.Max(1, done * TransitionsPerLifecycle));
+    }
+
+    /// <summary>Prepares <paramref name="pairs"/> orders, then releases each pair's two commands together, <paramref name="concurrency"/> pairs at a time.</summary>
+    public static async Task<Sample> Races(IBackend backend, RaceKind kind, int pairs, int concurrency, Recorder recorder)
+    {
+        var prepared = new List<(string Id, string Request)>();
+        foreach (var chunk in Enumerable.Range(0, pairs).Chunk(concurrency))
+        {
+            prepared.AddRange(await Task.WhenAll(chunk.Select(async _ =>
+            {
+                var id = NewId();
+                return (id, await backend.PrepareRace(id, kind));
+            })));
+        }
+        var violations = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        foreach (var chunk in prepared.Chunk(concurrency))
+        {
+            await Task.WhenAll(chunk.Select(p => Task.Run(async () =>
+            {
+                var (a, b) = await recorder.Time("pair", () => backend.Race(p.Id, p.Request, kind));
+                if (a == b) Interlocked.Increment(ref violations); // exactly one of the two must win
+            })));
+        }
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuUsed = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        return new Sample(pairs / elapsed, cpuUsed / pairs, violations);
+    }
+
+    private static HttpClient Client(Uri address, int connections) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = address };
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, bool seller, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-VTEX-API-AppKey", seller ? Hosts.SellerKey : Hosts.MarketplaceKey);
+        request.Headers.Add("X-VTEX-API-AppToken", seller ? Hosts.SellerToken : Hosts.MarketplaceToken);
+        if (body is not null) request.Content = JsonContent.Create(body);
+        return request;
+    }
+
+    /// <summary>The lifecycle through the gateway on a loopback port; the rate is HTTP requests per second (polls included).</summary>
+    public static async Task<Sample> HttpLifecycles(Uri address, int concurrency, double seconds, Recorder recorder)
+    {
+        using var http = Client(address, concurrency);
+        long requests = 0;
+        var lifecycles = 0;
+        async Task<HttpResponseMessage> Send(string name, HttpRequestMessage request)
+        {
+            Interlocked.Increment(ref requests);
+            var response = await recorder.Time(name, () => http.SendAsync(request));
+            if ((int)response.StatusCode >= 500) throw new InvalidOperationException($"{name}: {response.StatusCode}");
+            return response;
+        }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var until = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < until)
+            {
+                var placed = JsonNode.Parse(await (await Send("place", Request(HttpMethod.Post, "/api/oms/pvt/orders", false,
+                    new { items = new[] { new { sellerId = "seller1", skuId = "sku", quantity = 2, price = 500 } } }))).Content.ReadAsStringAsync())!;
+                var order = placed["orders"]![0]!["orderId"]!.GetValue<string>();
+                var seller = placed["orders"]![0]!["sellerOrderId"]!.GetValue<string>();
+                await Send("payment", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{order}/payment-notification", false, new { status = "approved" }));
+                while ((await Send("start-handling", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{seller}/start-handling", true))).StatusCode != System.Net.HttpStatusCode.NoContent)
+                    await Task.Delay(1);
+                await Send("invoice", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{seller}/invoice", true, new { invoiceNumber = "INV-1", invoiceValue = 1000 }));
+                while (!(await (await Send("get", Request(HttpMethod.Get, $"/api/oms/pvt/orders/{order}", false))).Content.ReadAsStringAsync()).Contains("\"status\":\"invoiced\""))
+                    await Task.Delay(1);
+                Interlocked.Increment(ref lifecycles);
+            }
+        })));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuUsed = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        return new Sample(requests / elapsed, cpuUsed / Math.Max(1, requests), Requests: lifecycles / elapsed);
+    }
+
+    public static async Task<Sample> HttpNoOp(Uri address, int concurrency, double seconds)
+    {
+        using var http = Client(address, concurrency);
+        long requests = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var until = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < until)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/noop") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+                using var response = await http.SendAsync(request);
+                await response.Content.ReadAsStringAsync();
+                Interlocked.Increment(ref requests);
+            }
+        })));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuUsed = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        return new Sample(requests / elapsed, cpuUsed / Math.Max(1, requests));
+    }
+
+    /// <summary>Activates <paramref name="orders"/> order pairs and measures the managed heap they hold.</summary>
+    public static async Task<Sample> Memory(GrainsBackend backend, int orders)
+    {
+        var grains = backend.Grains;
+        // Warm the types and caches first, so the delta is the orders.
+        await Place(grains, 200);
+        var before = Heap();
+        await Place(grains, orders);
+        var after = Heap();
+        return new Sample((after - before) / (double)orders, 0);
+    }
+
+    private static async Task Place(IGrainFactory grains, int orders)
+    {
+        foreach (var chunk in Enumerable.Range(0, orders).Chunk(256))
+        {
+            await Task.WhenAll(chunk.Select(_ => grains.GetGrain<IOrderGroupGrain>(NewId()).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench"))));
+        }
+    }
+
+    private static long Heap()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}

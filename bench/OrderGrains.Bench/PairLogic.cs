@@ -1,0 +1,64 @@
+using OrderGrains.Domain;
+using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.SellerOrders;
+
+namespace OrderGrains.Bench;
+
+/// <summary>
+/// The project's own deciders applied to a marketplace/seller pair in one critical section: what the
+/// framework-free backends (locked dictionary, PostgreSQL FOR UPDATE) run. The mirror is applied synchronously.
+/// </summary>
+public static class PairLogic
+{
+    public static readonly WorkflowTimings Timings = new(TimeSpan.Zero, TimeSpan.FromDays(30), TimeSpan.FromDays(30));
+
+    public sealed class Pair
+    {
+        public SellerOrderState Seller { get; set; } = new();
+        public MarketplaceOrderState Marketplace { get; set; } = new();
+    }
+
+    public static CommandOutcome Place(Pair p, string id)
+    {
+        var items = new List<OrderItem> { new("sku", 2, 500) };
+        var now = DateTimeOffset.UtcNow;
+        MarketplaceOrderDecider.Handle(p.Marketplace, new PlaceMarketplaceOrder(id, id, "SLR-" + id, "seller1", items, "bench"), now);
+        return Seller(p, new PlaceSellerOrder("SLR-" + id, id, "seller1", items));
+    }
+
+    public static CommandOutcome Pay(Pair p)
+    {
+        var d = MarketplaceOrderDecider.Handle(p.Marketplace, new ApprovePayment(), DateTimeOffset.UtcNow);
+        if (d.IsAccepted)
+        {
+            Seller(p, new AuthorizeFulfillment());
+            Seller(p, new ExpireCancellationWindow()); // window zero: the timer's command, applied at once
+        }
+        return d.Outcome;
+    }
+
+    public static CommandOutcome Seller(Pair p, SellerCommand command)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var d = SellerOrderDecider.Handle(p.Seller, command, now, Timings);
+        if (d.IsAccepted && p.Marketplace.Exists)
+        {
+            MarketplaceOrderDecider.Handle(p.Marketplace, new MirrorSeller(SellerOrderView.From(p.Seller), "sync"), now);
+        }
+        return d.Outcome;
+    }
+
+    public static (CommandOutcome Outcome, string? RequestId) MarketplaceCancel(Pair p)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var command = new ForwardedCommand(MarketplaceCommandKind.CancelByMarketplace, Actor.Marketplace, "bench");
+        if (MarketplaceOrderDecider.Check(p.Marketplace, command) is { } rejection) return (rejection.Outcome, null);
+        var s = SellerOrderDecider.Handle(p.Seller, new CancelSellerOrder(Actor.Marketplace, "bench"), now, Timings);
+        var reply = new SellerReply(s.Outcome, s.Code, s.Message, s.CancellationRequestId, SellerOrderView.From(p.Seller));
+        var d = MarketplaceOrderDecider.Handle(p.Marketplace, command with { Reply = reply }, now);
+        if (!d.IsAccepted) MarketplaceOrderDecider.Handle(p.Marketplace, new MirrorSeller(reply.Seller!, "reply"), now);
+        return (d.Outcome, s.CancellationRequestId);
+    }
+
+    public static Invoice FullInvoice() => new("INV-1", 1000, DateTimeOffset.UtcNow, []);
+}

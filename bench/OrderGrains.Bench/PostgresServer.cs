@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace OrderGrains.Bench;
+
+/// <summary>The PostgreSQL every durable backend and pgbench share: given, or a throwaway one started for the run.</summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string server;
+    private readonly string? dataDir;
+
+    private PostgresServer(string server, string? dataDir, string version) => (this.server, this.dataDir, Version) = (server, dataDir, version);
+
+    public string Version { get; }
+
+    public static async Task<PostgresServer> Start(string? given)
+    {
+        string? dir = null;
+        if (given is null)
+        {
+            dir = Path.Combine(Path.GetTempPath(), "ordergrains-bench-pg-" + Environment.ProcessId);
+            given = (await Run("bash", $"\"{Path.Combine(Root(), "silo-config", "postgres", "pg-throwaway.sh")}\" \"{dir}\" {Hosts.FreePort()}")).Trim().Split('\n')[^1];
+        }
+        await using var connection = new NpgsqlConnection(given);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SHOW server_version", connection);
+        return new PostgresServer(given, dir, (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>A fresh database with the project's schema applied.</summary>
+    public string Database(string name)
+    {
+        var database = $"{name}_{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..6]}";
+        using (var admin = new NpgsqlConnection(server))
+        {
+            admin.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0", admin);
+            create.ExecuteNonQuery();
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 24 }.ConnectionString;
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var schema = new NpgsqlCommand(File.ReadAllText(Path.Combine(Root(), "silo-config", "postgres", "schema.sql")), connection);
+        schema.ExecuteNonQuery();
+        return connectionString;
+    }
+
+    private string? pgbenchDatabase;
+
+    /// <summary>pgbench -N (simple update) on the same server, at the same client count: this disk's commit rate.</summary>
+    public async Task<Sample> PgBench(int clients, double seconds)
+    {
+        var b = new NpgsqlConnectionStringBuilder(server);
+        if (pgbenchDatabase is null)
+        {
+            pgbenchDatabase = Database("pgbench");
+            await Run(PgBin("pgbench"), $"-i -q -s 4 -h {b.Host} -p {b.Port} -U {b.Username} {new NpgsqlConnectionStringBuilder(pgbenchDatabase).Database}");
+        }
+        var output = await Run(PgBin("pgbench"), $"-N -n -c {clients} -j {Math.Min(clients, 4)} -T {Math.Max(1, (int)Math.Round(seconds))} -h {b.Host} -p {b.Port} -U {b.Username} {new NpgsqlConnectionStringBuilder(pgbenchDatabase).Database}");
+        var line = output.Split('\n').First(l => l.StartsWith("tps = "));
+        return new Sample(double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture), 0);
+    }
+
+    private static string PgBin(string tool) =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Order().Select(d => Path.Combine(d, "bin", tool)).Last(File.Exists)
+            : tool;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (dataDir is not null) await Run("bash", $"\"{Path.Combine(Root(), "silo-config", "postgres", "pg-throwaway.sh")}\" stop \"{dataDir}\"");
+    }
+
+    private static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "OrderGrains.sln"))) return dir.FullName;
+        throw new InvalidOperationException("run the benchmark from the repository");
+    }
+
+    private static async Task<string> Run(string file, string arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["PGPASSWORD"] = "postgres";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments}: {await stderr}");
+        return await stdout;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrderGrains.Bench;
+
+// OrderGrains against what users would build instead, measured side by side in one run.
+//   dotnet run -c Release --project bench/OrderGrains.Bench -- <lifecycle|races|http|memory|all> [--quick] [--json FILE] [--pg CONNECTION]
+var workload = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
+var quick = args.Contains("--quick");
+var jsonPath = Option("--json");
+var plan = quick
+    ? new Plan(Rounds: 2, Seconds: 1.0, Levels: [1, 16], RacePairs: 64, MemoryOrders: 2_000, HttpClients: 16)
+    : new Plan(Rounds: 5, Seconds: 3.0, Levels: [1, 16, 64], RacePairs: 256, MemoryOrders: 100_000, HttpClients: 16);
+
+var results = new List<Row>();
+var notes = new List<string>();
+await using var postgres = await PostgresServer.Start(Option("--pg") ?? Environment.GetEnvironmentVariable("ORDERGRAINS_BENCH_PG"));
+Console.WriteLine($"OrderGrains benchmark — {(quick ? "quick" : "full")} — {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL {postgres.Version}");
+
+if (workload is "lifecycle" or "all") await Lifecycle();
+if (workload is "races" or "all") await Races();
+if (workload is "http" or "all") await Http();
+if (workload is "memory" or "all") await Memory();
+
+Report.Print(results, notes);
+if (jsonPath is not null)
+{
+    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(new { quick, plan, machine = Report.Machine(postgres.Version), results, notes }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+    Console.WriteLine($"wrote {jsonPath}");
+}
+return results.Any(r => r.Violations > 0) ? 1 : 0;
+
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+async Task<List<IBackend>> Backends(bool durable = true) =>
+[
+    new LockedDictionaryBackend(),
+    await PostgresForUpdateBackend.Create(postgres.Database("bench_forupdate")),
+    await Hosts.Grains("OrderGrains, memory", null),
+    await Hosts.Grains("OrderGrains, PostgreSQL", postgres.Database("bench_grains")),
+];
+
+async Task Lifecycle()
+{
+    var backends = await Backends();
+    try
+    {
+        foreach (var c in plan.Levels)
+        {
+            var samples = backends.ToDictionary(b => b.Name, _ => new List<Sample>());
+            samples["pgbench -N"] = [];
+            var recorders = backends.ToDictionary(b => b.Name, _ => new Recorder());
+            foreach (var b in backends) await Load.Lifecycles(b, c, 0.5, new Recorder()); // warm-up
+            for (var round = 0; round < plan.Rounds; round++)
+            {
+                foreach (var b in backends) samples[b.Name].Add(await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]));
+                samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
+            }
+            foreach (var (name, list) in samples)
+            {
+                results.Add(Row.From("lifecycle", name, c, list, recorders.GetValueOrDefault(name)));
+            }
+            Console.WriteLine($"lifecycle c={c} done");
+        }
+    }
+    finally
+    {
+        foreach (var b in backends) await b.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+}
+
+async Task Races()
+{
+    var backends = await Backends();
+    try
+    {
+        foreach (var kind in new[] { RaceKind.CancelVsInvoice, RaceKind.AcceptVsDeny })
+        {
+            var samples = backends.ToDictionary(b => b.Name, _ => new List<Sample>());
+            var recorders = backends.ToDictionary(b => b.Name, _ => new Recorder());
+            for (var round = 0; round < plan.Rounds; round++)
+            {
+                foreach (var b in backends) samples[b.Name].Add(await Load.Races(b, kind, plan.RacePairs, concurrency: 64, recorders[b.Name]));
+            }
+            foreach (var (name, list) in samples) results.Add(Row.From($"race {kind}", name, 64, list, recorders[name]));
+            Console.WriteLine($"races {kind} done");
+        }
+    }
+    finally
+    {
+        foreach (var b in backends) await b.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+}
+
+async Task Http()
+{
+    var (service, serviceUri) = await Hosts.Service(null);
+    var (noop, noopUri) = await Hosts.NoOp();
+    try
+    {
+        var lifecycle = new List<Sample>();
+        var floor = new List<Sample>();
+        var recorder = new Recorder();
+        await Load.HttpLifecycles(serviceUri, plan.HttpClients, 0.5, new Recorder());
+        await Load.HttpNoOp(noopUri, plan.HttpClients, 0.5);
+        for (var round = 0; round < plan.Rounds; round++)
+        {
+            lifecycle.Add(await Load.HttpLifecycles(serviceUri, plan.HttpClients, plan.Seconds, recorder));
+            floor.Add(await Load.HttpNoOp(noopUri, plan.HttpClients, plan.Seconds));
+        }
+        results.Add(Row.From("http lifecycle", "OrderGrains gateway (memory)", plan.HttpClients, lifecycle, recorder));
+        results.Add(Row.From("http lifecycle", "no-op minimal API", plan.HttpClients, floor, null));
+        Console.WriteLine("http done");
+    }
+    finally
+    {
+        await service.DisposeAsync();
+        await noop.DisposeAsync();
+    }
+}
+
+async Task Memory()
+{
+    var backend = await Hosts.Grains("OrderGrains, memory", null);
+    try
+    {
+        var sample = await Load.Memory(backend, plan.MemoryOrders);
+        results.Add(new Row("memory", backend.Name, plan.MemoryOrders, sample.Rate, sample.Rate, sample.Rate, 0, 0, new Dictionary<string, double[]>(), 0, "bytes per active order pair (marketplace + seller grain, plus the order-group grain)"));
+        Console.WriteLine("memory done");
+    }
+    finally
+    {
+        await backend.DisposeAsync();
+    }
+}
+
+public sealed record Plan(int Rounds, double Seconds, int[] Levels, int RacePairs, int MemoryOrders, int HttpClients);
