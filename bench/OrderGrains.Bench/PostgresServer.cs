@@ -46,6 +46,20 @@ public sealed class PostgresServer : IAsyncDisposable
         return connectionString;
     }
 
+    /// <summary>Transactions committed so far in a database (pg_stat_database): storage round trips, as PostgreSQL counts them.</summary>
+    public long Commits(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var stats = new NpgsqlCommand("SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = @d", connection);
+        stats.Parameters.AddWithValue("d", database!);
+        using var reader = stats.ExecuteReader();
+        reader.NextResult();
+        reader.Read();
+        return reader.GetInt64(0);
+    }
+
     private string? pgbenchDatabase;
 
     /// <summary>pgbench -N (simple update) on the same server, at the same client count: this disk's commit rate.</summary>

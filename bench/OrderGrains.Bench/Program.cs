@@ -15,6 +15,7 @@ var plan = quick
     : new Plan(Rounds: 5, Seconds: 3.0, Levels: [1, 16, 64], RacePairs: 256, MemoryOrders: 100_000, HttpClients: 16);
 
 var results = new List<Row>();
+var databases = new Dictionary<string, string>();
 var notes = new List<string>();
 await using var postgres = await PostgresServer.Start(Option("--pg") ?? Environment.GetEnvironmentVariable("ORDERGRAINS_BENCH_PG"));
 Console.WriteLine($"OrderGrains benchmark — {(quick ? "quick" : "full")} — {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL {postgres.Version}");
@@ -34,13 +35,18 @@ return results.Any(r => r.Violations > 0) ? 1 : 0;
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
-async Task<List<IBackend>> Backends(bool durable = true) =>
-[
-    new LockedDictionaryBackend(),
-    await PostgresForUpdateBackend.Create(postgres.Database("bench_forupdate")),
-    await Hosts.Grains("OrderGrains, memory", null),
-    await Hosts.Grains("OrderGrains, PostgreSQL", postgres.Database("bench_grains")),
-];
+async Task<List<IBackend>> Backends(bool durable = true)
+{
+    databases["PostgreSQL FOR UPDATE"] = postgres.Database("bench_forupdate");
+    databases["OrderGrains, PostgreSQL"] = postgres.Database("bench_grains");
+    return
+    [
+        new LockedDictionaryBackend(),
+        await PostgresForUpdateBackend.Create(databases["PostgreSQL FOR UPDATE"]),
+        await Hosts.Grains("OrderGrains, memory", null),
+        await Hosts.Grains("OrderGrains, PostgreSQL", databases["OrderGrains, PostgreSQL"]),
+    ];
+}
 
 async Task Lifecycle()
 {
@@ -53,10 +59,25 @@ async Task Lifecycle()
             samples["pgbench -N"] = [];
             var recorders = backends.ToDictionary(b => b.Name, _ => new Recorder());
             foreach (var b in backends) await Load.Lifecycles(b, c, 0.5, new Recorder()); // warm-up
+            var commits = new Dictionary<string, (long Commits, double Lifecycles)>();
             for (var round = 0; round < plan.Rounds; round++)
             {
-                foreach (var b in backends) samples[b.Name].Add(await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]));
+                foreach (var b in backends)
+                {
+                    var before = databases.TryGetValue(b.Name, out var db) ? postgres.Commits(db) : 0;
+                    var sample = await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]);
+                    samples[b.Name].Add(sample);
+                    if (db is not null)
+                    {
+                        var (sum, count) = commits.GetValueOrDefault(b.Name);
+                        commits[b.Name] = (sum + postgres.Commits(db) - before, count + sample.Rate * plan.Seconds);
+                    }
+                }
                 samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
+            }
+            foreach (var (name, (sum, count)) in commits)
+            {
+                notes.Add($"lifecycle c={c}, {name}: {sum / Math.Max(1, count):0.0} PostgreSQL commits per lifecycle (pg_stat_database; includes background work such as stream polling and membership)");
             }
             foreach (var (name, list) in samples)
             {

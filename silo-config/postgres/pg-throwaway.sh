@@ -138,7 +138,7 @@ do_start() {
     else
         log "starting on 127.0.0.1:$port"
         as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-            -o "-p $port -k $sock -c listen_addresses=127.0.0.1" start >&2 \
+            -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300" start >&2 \
             || { tail -n 20 "$dir/server.log" >&2 || true; die "server did not start"; }
     fi
 

@@ -62,10 +62,14 @@ public sealed partial class MarketplaceOrderGrain(
         {
             return Reply(decision);
         }
-        await Write();
-        // Also on a replay: a crash may have come between this order's write and the seller's.
+        // Also on a replay: a crash may have come between the seller's write and this order's.
+        // One write for the placement and the seller's answer: until it lands, a retry of the group places both again.
         var reply = await Seller.Place(new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items));
-        await ApplySeller(reply.Seller, "place");
+        if (reply.Seller is { } seller && seller.Sequence > Order.SellerSequence)
+        {
+            Handle(new MirrorSeller(seller, "place"));
+        }
+        await Write();
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.Value.ReconcileInterval, options.Value.ReconcileInterval);
         return reply.Outcome == CommandOutcome.Rejected
             ? new MarketplaceReply(CommandOutcome.Rejected, reply.Code, $"seller order {Order.SellerOrderId}: {reply.Message}", null, View())

@@ -86,6 +86,10 @@ public sealed partial class SellerOrderGrain(
         {
             // Nothing due (a stale reminder, or it fired early): line the reminder up with the state again.
             await ScheduleDeadline();
+            if (Order.NextDeadline is null && await this.GetReminder(DeadlineReminder) is { } stale)
+            {
+                await this.UnregisterReminder(stale);
+            }
             return;
         }
         await Run(command);
@@ -159,10 +163,8 @@ public sealed partial class SellerOrderGrain(
         {
             await this.RegisterOrUpdateReminder(DeadlineReminder, Until(deadline) + ReminderLag, TimeSpan.FromMinutes(1));
         }
-        else if (await this.GetReminder(DeadlineReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
+        // No deadline any more: the old reminder is left to fire once, find nothing due and remove itself.
+        // That saves two storage round trips on every transition out of a waiting status.
     }
 
     private static readonly TimeSpan ReminderLag = TimeSpan.FromSeconds(1);

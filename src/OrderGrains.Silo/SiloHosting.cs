@@ -59,6 +59,8 @@ public static class SiloHosting
             orleans.AddInMemoryOrderStorage();
         }
         orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
+        // The seller → marketplace hop waits for the pulling agent; the default 100 ms poll dominated a lifecycle's latency.
+        orleans.Services.Configure<StreamPullingAgentOptions>(StreamNames.Provider, o => o.GetQueueMsgsTimerPeriod = silo.StreamPollPeriod);
         orleans.AddOrderGrains(configuration);
         orleans.AddDashboard();
         return orleans;
