@@ -35,7 +35,7 @@ return results.Any(r => r.Violations > 0) ? 1 : 0;
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
-async Task<List<IBackend>> Backends(bool durable = true)
+async Task<List<IBackend>> Backends()
 {
     databases["PostgreSQL FOR UPDATE"] = postgres.Database("bench_forupdate");
     databases["OrderGrains, PostgreSQL"] = postgres.Database("bench_grains");

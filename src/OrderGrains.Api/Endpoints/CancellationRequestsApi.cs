@@ -45,9 +45,7 @@ public static class CancellationRequestsApi
             return await Decide(orderId, http, locator, (order, request) =>
                 grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).WithdrawCancellationRequest(Actor.Seller, request.CancellationRequestId!));
         }
-        var (request, bodyProblem) = await JsonBody.Read<CancellationRequestDecision>(http.Request);
-        if (bodyProblem is not null) return bodyProblem;
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (request, order, problem) = await ReadAndLocate<CancellationRequestDecision>(http, locator, orderId);
         if (problem is not null) return problem;
         if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
 
@@ -58,9 +56,7 @@ public static class CancellationRequestsApi
     private static async Task<IResult> Decide(string orderId, HttpContext http, OrderLocator locator,
         Func<LocatedOrder, CancellationRequestDecision, Task<SellerReply>> decide)
     {
-        var (request, bodyProblem) = await JsonBody.Read<CancellationRequestDecision>(http.Request);
-        if (bodyProblem is not null) return bodyProblem;
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (request, order, problem) = await ReadAndLocate<CancellationRequestDecision>(http, locator, orderId);
         if (problem is not null) return problem;
         if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
 

@@ -43,6 +43,16 @@ public static partial class EndpointSupport
             : (order, null);
     }
 
+    /// <summary>The first two steps of every command with a body: read and check it, then find the order.</summary>
+    public static async Task<(T? Request, LocatedOrder? Order, IResult? Problem)> ReadAndLocate<T>(HttpContext http, OrderLocator locator, string orderId)
+        where T : class, IValidatable
+    {
+        var (request, bodyProblem) = await JsonBody.Read<T>(http.Request);
+        if (bodyProblem is not null) return (null, null, bodyProblem);
+        var (order, problem) = await Locate(http, locator, orderId);
+        return (request, order, problem);
+    }
+
     /// <summary>
     /// Applies If-Match. When the command runs on the addressed order, the check travels with the call and runs
     /// inside the grain (atomic). When it runs on the other order of the pair, it is checked here against what was just read.

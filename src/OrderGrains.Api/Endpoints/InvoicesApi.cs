@@ -28,9 +28,7 @@ public static class InvoicesApi
 
     private static async Task<IResult> Invoice(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, bodyProblem) = await JsonBody.Read<InvoiceRequest>(http.Request);
-        if (bodyProblem is not null) return bodyProblem;
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (request, order, problem) = await ReadAndLocate<InvoiceRequest>(http, locator, orderId);
         if (problem is not null) return problem;
         if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
 
@@ -42,13 +40,11 @@ public static class InvoicesApi
 
     private static async Task<IResult> Tracking(string orderId, string invoiceNumber, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, bodyProblem) = await JsonBody.Read<TrackingRequest>(http.Request);
-        if (bodyProblem is not null) return bodyProblem;
         if (invoiceNumber.Length > 64)
         {
             return Problems.BadRequest("The invoice number is too long.", new Dictionary<string, string[]> { ["invoiceNumber"] = ["must be at most 64 characters"] });
         }
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (request, order, problem) = await ReadAndLocate<TrackingRequest>(http, locator, orderId);
         if (problem is not null) return problem;
         if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
 

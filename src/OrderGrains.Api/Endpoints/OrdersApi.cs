@@ -80,9 +80,7 @@ public static class OrdersApi
 
     private static async Task<IResult> PaymentNotification(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, bodyProblem) = await JsonBody.Read<PaymentNotificationRequest>(http.Request);
-        if (bodyProblem is not null) return bodyProblem;
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (request, order, problem) = await ReadAndLocate<PaymentNotificationRequest>(http, locator, orderId);
         if (problem is not null) return problem;
         if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
 
@@ -103,9 +101,7 @@ public static class OrdersApi
 
     private static async Task<IResult> Cancel(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, bodyProblem) = await JsonBody.Read<CancelRequest>(http.Request);
-        if (bodyProblem is not null) return bodyProblem;
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (request, order, problem) = await ReadAndLocate<CancelRequest>(http, locator, orderId);
         if (problem is not null) return problem;
 
         var reason = string.IsNullOrWhiteSpace(request!.Reason) ? "canceled through the API" : request.Reason;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace OrderGrains.Api.Http;
@@ -42,9 +43,6 @@ public static partial class ErrorHandling
         error is TimeoutException or Orleans.Runtime.OrleansException or OperationCanceledException
         || error.GetType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) == true
         || (error.InnerException is { } inner && IsClusterUnavailable(inner));
-
-    private static T GetRequiredService<T>(this IServiceProvider services) where T : notnull =>
-        (T)(services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T)} is not registered"));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable ({Error}) for {Path}: answered 503")]
     private static partial void LogUnavailable(ILogger logger, string error, string path);
