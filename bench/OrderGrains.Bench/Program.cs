@@ -6,8 +6,10 @@ using System.Text.Json.Nodes;
 using OrderGrains.Bench;
 
 // OrderGrains against what users would build instead, measured side by side in one run.
-//   dotnet run -c Release --project bench/OrderGrains.Bench -- <lifecycle|races|http|memory|all> [--quick] [--json FILE] [--pg CONNECTION]
-var workload = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
+//   dotnet run -c Release --project bench/OrderGrains.Bench -- <lifecycle|races|http|memory|all> [--quick] [--json FILE] [--pg CONNECTION] [--backend NAME-PART]
+// --backend keeps only the backends whose name contains NAME-PART (for profiling one of them; ratios need them all).
+var workload = args.FirstOrDefault(a => !a.StartsWith("--") && !IsOptionValue(a)) ?? "all";
+var only = Option("--backend");
 var quick = args.Contains("--quick");
 var jsonPath = Option("--json");
 var plan = quick
@@ -35,17 +37,26 @@ return results.Any(r => r.Violations > 0) ? 1 : 0;
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
+bool IsOptionValue(string arg) => args.Select((a, i) => (a, i)).Any(p => p.a == arg && p.i > 0 && args[p.i - 1] is "--json" or "--pg" or "--backend");
+
+bool Included(string name) => only is null || name.Contains(only, StringComparison.OrdinalIgnoreCase);
+
 async Task<List<IBackend>> Backends()
 {
-    databases["PostgreSQL FOR UPDATE"] = postgres.Database("bench_forupdate");
-    databases["OrderGrains, PostgreSQL"] = postgres.Database("bench_grains");
-    return
-    [
-        new LockedDictionaryBackend(),
-        await PostgresForUpdateBackend.Create(databases["PostgreSQL FOR UPDATE"]),
-        await Hosts.Grains("OrderGrains, memory", null),
-        await Hosts.Grains("OrderGrains, PostgreSQL", databases["OrderGrains, PostgreSQL"]),
-    ];
+    var list = new List<IBackend>();
+    if (Included("locked dictionary")) list.Add(new LockedDictionaryBackend());
+    if (Included("PostgreSQL FOR UPDATE"))
+    {
+        databases["PostgreSQL FOR UPDATE"] = postgres.Database("bench_forupdate");
+        list.Add(await PostgresForUpdateBackend.Create(databases["PostgreSQL FOR UPDATE"]));
+    }
+    if (Included("OrderGrains, memory")) list.Add(await Hosts.Grains("OrderGrains, memory", null));
+    if (Included("OrderGrains, PostgreSQL"))
+    {
+        databases["OrderGrains, PostgreSQL"] = postgres.Database("bench_grains");
+        list.Add(await Hosts.Grains("OrderGrains, PostgreSQL", databases["OrderGrains, PostgreSQL"]));
+    }
+    return list;
 }
 
 async Task Lifecycle()
@@ -56,7 +67,7 @@ async Task Lifecycle()
         foreach (var c in plan.Levels)
         {
             var samples = backends.ToDictionary(b => b.Name, _ => new List<Sample>());
-            samples["pgbench -N"] = [];
+            if (Included("pgbench -N")) samples["pgbench -N"] = [];
             var recorders = backends.ToDictionary(b => b.Name, _ => new Recorder());
             foreach (var b in backends) await Load.Lifecycles(b, c, 0.5, new Recorder()); // warm-up
             var commits = new Dictionary<string, (long Commits, double Lifecycles)>();
@@ -73,7 +84,7 @@ async Task Lifecycle()
                         commits[b.Name] = (sum + postgres.Commits(db) - before, count + sample.Rate * plan.Seconds);
                     }
                 }
-                samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
+                if (Included("pgbench -N")) samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
             }
             foreach (var (name, (sum, count)) in commits)
             {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Hosting;
 using Orleans.Serialization;
+using Orleans.Streams;
 using OrderGrains.Contracts;
 
 namespace OrderGrains.Grains;
@@ -27,8 +28,8 @@ public static class SiloBuilderExtensions
 
     /// <summary>Everything in memory: one process, nothing survives a restart (the Development profile and most tests).</summary>
     public static ISiloBuilder AddInMemoryOrderStorage(this ISiloBuilder silo) => silo
-        .AddMemoryGrainStorage(StorageNames.Orders)
-        .AddMemoryGrainStorage("PubSubStore")
-        .AddMemoryStreams(StreamNames.Provider)
+        // The same System.Text.Json serializer as on PostgreSQL (the memory default is Newtonsoft, ~3× the CPU per write).
+        .AddMemoryGrainStorage(StorageNames.Orders, o => o.GrainStorageSerializer = new DomainJsonStorageSerializer())
+        .AddMemoryStreams(StreamNames.Provider, b => b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly))
         .UseInMemoryReminderService();
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Streams;
 using OrderGrains.Api;
 using OrderGrains.Contracts;
 using OrderGrains.Grains;
@@ -29,9 +30,9 @@ public static class SiloHosting
     /// <summary>The silo itself: clustering, storage, reminders and streams for the configured provider, plus the grains and the dashboard.</summary>
     public static ISiloBuilder ConfigureOrderGrainsSilo(this ISiloBuilder orleans, ClusterSettings silo, IConfiguration configuration)
     {
-        var connectionString = configuration.GetConnectionString(ClusterSettings.ConnectionStringName);
         if (silo.Provider == ClusterProvider.Postgres)
         {
+            var connectionString = PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!);
             orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
             if (silo.AdvertisedIp.Length > 0)
             {
@@ -47,10 +48,14 @@ public static class SiloHosting
                 (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
                 o.GrainStorageSerializer = new DomainJsonStorageSerializer();
             });
-            orleans.AddAdoNetGrainStorage("PubSubStore", o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
             // Durable, at-least-once (may reorder after a crash): the marketplace grain's sequence check makes that harmless.
-            orleans.AddAdoNetStreams(StreamNames.Provider, o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
+            // Implicit subscriptions only: no pub/sub rendezvous grain (an activation and storage writes per stream, i.e. per order).
+            orleans.AddAdoNetStreams(StreamNames.Provider, s =>
+            {
+                s.ConfigureAdoNet(o => o.Configure(a => (a.Invariant, a.ConnectionString) = (Invariant, connectionString)));
+                s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            });
             orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
         }
         else
