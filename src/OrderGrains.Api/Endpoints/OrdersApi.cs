@@ -55,15 +55,18 @@ public static class OrdersApi
             : Results.Json(body);
     }
 
-    private static async Task<IResult> GetOrder(string orderId, HttpContext http, OrderLocator locator)
+    private static async Task<IResult> GetOrder(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
         var (order, problem) = await Locate(http, locator, orderId);
         if (problem is not null) return problem;
 
         http.Response.Headers.ETag = ETag(order!.Version);
-        return Results.Json(order.AddressedIsSeller
-            ? OrderResponse.From(order.Seller!, order.Marketplace?.OrderGroup)
-            : OrderResponse.From(order.Marketplace!));
+        if (!order.AddressedIsSeller)
+        {
+            return Results.Json(OrderResponse.From(order.Marketplace!));
+        }
+        var marketplace = order.Marketplace ?? await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView();
+        return Results.Json(OrderResponse.From(order.Seller!, marketplace?.OrderGroup));
     }
 
     private static async Task<IResult> GetHistory(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
