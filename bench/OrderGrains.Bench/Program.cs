@@ -173,7 +173,7 @@ async Task Memory()
     try
     {
         var sample = await Load.Memory(backend, plan.MemoryOrders);
-        results.Add(new Row("memory", backend.Name, plan.MemoryOrders, sample.Rate, sample.Rate, sample.Rate, 0, 0, new Dictionary<string, double[]>(), 0, "bytes per active order pair (marketplace + seller grain, plus the order-group grain)"));
+        results.Add(new Row("memory", backend.Name, plan.MemoryOrders, sample.Rate, sample.Rate, sample.Rate, 0, 0, new Dictionary<string, double[]>(), 0, "bytes per active order pair (marketplace + seller grain and all they hold: storage copies, reminders, stream state; the order-group grain deactivates after placement)"));
         Console.WriteLine("memory done");
     }
     finally

@@ -40,6 +40,9 @@ public sealed class OrderGroupGrain(
         var result = new OrderGroupReply(CommandOutcome.Accepted, null, $"order group placed with {orders.Count} order(s)", group, orders);
         state.State.Placed = new PlacedGroup(command, result);
         await state.WriteStateAsync();
+        // Placed for good: nothing more happens here unless the same group is placed again or read, and both
+        // reload the stored placement. Leaving now keeps one activation per sale instead of three.
+        DeactivateOnIdle();
         return result;
     }
 
