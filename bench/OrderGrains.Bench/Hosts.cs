@@ -89,7 +89,8 @@ public static class Hosts
     {
         public async ValueTask DisposeAsync()
         {
-            await host.StopAsync(TimeSpan.FromSeconds(10));
+            // Generous: deactivating tens of thousands of grains takes a while, and a stage that runs out of time logs errors.
+            await host.StopAsync(TimeSpan.FromSeconds(60));
             host.Dispose();
         }
     }
