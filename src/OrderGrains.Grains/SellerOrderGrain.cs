@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Streams;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
@@ -24,6 +25,12 @@ public sealed partial class SellerOrderGrain(
     private SellerOrderState Order => state.State;
 
     private IGrainTimer? deadlineTimer;
+
+    /// <summary>The stream this order's changes go to, keyed by its marketplace order id (known once placed).</summary>
+    private IAsyncStream<SellerOrderChanged> Changes => changes ??= this.GetStreamProvider(StreamNames.Provider)
+        .GetStream<SellerOrderChanged>(StreamId.Create(StreamNames.SellerOrderChanges, Order.MarketplaceOrderId));
+
+    private IAsyncStream<SellerOrderChanged>? changes;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -69,7 +76,7 @@ public sealed partial class SellerOrderGrain(
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 
-    public Task Republish() => Order.Exists ? Publish("republish") : Task.CompletedTask;
+    public Task Republish() => Order.Exists ? Publish("republish", SellerOrderView.From(Order)) : Task.CompletedTask;
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == DeadlineReminder ? OnDeadline() : Task.CompletedTask;
@@ -107,7 +114,7 @@ public sealed partial class SellerOrderGrain(
         if (!Order.Exists)
         {
             state.State = new SellerOrderState(); // a rejected placement leaves nothing behind
-            return Reply(decision);
+            return Reply(decision, null);
         }
 
         try
@@ -122,28 +129,28 @@ public sealed partial class SellerOrderGrain(
         }
 
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
+        // One snapshot for the answer and the event: views are immutable, so both can carry the same one.
+        var view = SellerOrderView.From(Order);
         if (decision.IsAccepted)
         {
             if (Order.NextDeadline != deadlineBefore)
             {
                 await ScheduleDeadline();
             }
-            await Publish(command.Name);
+            await Publish(command.Name, view);
         }
-        return Reply(decision);
+        return Reply(decision, view);
     }
 
-    private SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision) =>
-        new(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, Order.Exists ? SellerOrderView.From(Order) : null);
+    private static SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision, SellerOrderView? view) =>
+        new(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, view);
 
-    private async Task Publish(string command)
+    private async Task Publish(string command, SellerOrderView view)
     {
-        var change = new SellerOrderChanged(Guid.NewGuid().ToString("N"), Order.Sequence, command, SellerOrderView.From(Order));
+        var change = new SellerOrderChanged(Guid.NewGuid().ToString("N"), Order.Sequence, command, view);
         try
         {
-            var stream = this.GetStreamProvider(StreamNames.Provider)
-                .GetStream<SellerOrderChanged>(StreamId.Create(StreamNames.SellerOrderChanges, Order.MarketplaceOrderId));
-            await stream.OnNextAsync(change);
+            await Changes.OnNextAsync(change);
         }
         catch (Exception ex)
         {
