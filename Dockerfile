@@ -1,6 +1,7 @@
-# syntax=docker/dockerfile:1
 # One image, two roles: `silo` (default: silo + API + dashboard) or `gateway` (the API as an Orleans client).
-#   docker build -t ordergrains .
+# Builds with BuildKit and with the legacy builder alike, so it uses no BuildKit-only syntax (no `# syntax=` line,
+# no COPY --chmod/--link, no RUN --mount, no heredocs):
+#   docker build -t ordergrains .                      # or: DOCKER_BUILDKIT=0 docker build -t ordergrains .
 #   docker run -p 8080:8080 ordergrains                # silo, profile from ASPNETCORE_ENVIRONMENT
 #   docker run -p 8080:8080 ordergrains gateway        # a gateway (needs a clustered profile, see README)
 
@@ -25,7 +26,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /out/silo /app/silo
 COPY --from=build /out/gateway /app/gateway
-COPY --chmod=0755 docker-entrypoint.sh /app/docker-entrypoint.sh
+COPY docker-entrypoint.sh /app/docker-entrypoint.sh
+# Set the mode explicitly (not from the checkout) and as root, before USER.
+RUN chmod 0755 /app/docker-entrypoint.sh
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_gcServer=0
