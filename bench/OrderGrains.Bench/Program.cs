@@ -8,7 +8,37 @@ using OrderGrains.Bench;
 // OrderGrains against what users would build instead, measured side by side in one run.
 //   dotnet run -c Release --project bench/OrderGrains.Bench -- <lifecycle|races|http|memory|all> [--quick] [--json FILE] [--pg CONNECTION] [--backend NAME-PART]
 // --backend keeps only the backends whose name contains NAME-PART (for profiling one of them; ratios need them all).
-var workload = args.FirstOrDefault(a => !a.StartsWith("--") && !IsOptionValue(a)) ?? "all";
+const string Usage = """
+    usage: dotnet run -c Release --project bench/OrderGrains.Bench -- [WORKLOAD] [options]
+      WORKLOAD           lifecycle | races | http | memory | all (default: all, about 8 minutes on 2 cores)
+      --quick            2 short rounds at 1 and 16 clients (a smoke run, about a minute)
+      --json FILE        also write every figure to FILE
+      --pg CONNECTION    use this PostgreSQL server (otherwise ORDERGRAINS_BENCH_PG, otherwise a throwaway server)
+      --backend PART     only the backends whose name contains PART (for profiling one; ratios need them all)
+      -h, --help         this text
+    """;
+if (args.Any(a => a is "-h" or "--help" or "help"))
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+string[] workloads = ["lifecycle", "races", "http", "memory", "all"];
+string[] flags = ["--quick"];
+string[] valued = ["--json", "--pg", "--backend"];
+var positional = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (valued.Contains(args[i]))
+    {
+        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)) return Refuse($"{args[i]} needs a value");
+        i++;
+    }
+    else if (args[i].StartsWith('-') && !flags.Contains(args[i])) return Refuse($"unknown option {args[i]}");
+    else if (!args[i].StartsWith('-')) positional.Add(args[i]);
+}
+if (positional.Count > 1) return Refuse($"one workload at a time (got {string.Join(", ", positional)})");
+if (positional.Count == 1 && !workloads.Contains(positional[0])) return Refuse($"unknown workload {positional[0]}");
+var workload = positional.FirstOrDefault() ?? "all";
 var only = Option("--backend");
 var quick = args.Contains("--quick");
 var jsonPath = Option("--json");
@@ -38,7 +68,12 @@ return results.Any(r => r.Violations > 0) || warmUpViolations > 0 ? 1 : 0;
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
-bool IsOptionValue(string arg) => args.Select((a, i) => (a, i)).Any(p => p.a == arg && p.i > 0 && args[p.i - 1] is "--json" or "--pg" or "--backend");
+static int Refuse(string why)
+{
+    Console.Error.WriteLine($"OrderGrains.Bench: {why}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
 
 bool Included(string name) => only is null || name.Contains(only, StringComparison.OrdinalIgnoreCase);
 
