@@ -13,7 +13,7 @@ namespace OrderGrains.Api.Tests;
 /// The real host (silo + gateway, Development profile with its demo keys) in process, on free ports,
 /// with a zero cancellation window so orders reach ready-for-handling at once.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

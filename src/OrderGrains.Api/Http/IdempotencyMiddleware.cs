@@ -81,8 +81,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         {
             await grain.Abandon(hash);
         }
-        captured.Position = 0;
-        await captured.CopyToAsync(original, context.RequestAborted);
+        if (captured.Length > 0)
+        {
+            response.ContentLength = captured.Length;
+            captured.Position = 0;
+            await captured.CopyToAsync(original, context.RequestAborted);
+        }
     }
 
     private static async Task Replay(HttpContext context, StoredResponse stored)
@@ -92,7 +96,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         if (stored.ETag is not null) context.Response.Headers.ETag = stored.ETag;
         if (stored.Location is not null) context.Response.Headers.Location = stored.Location;
         context.Response.Headers["Idempotent-Replayed"] = "true";
-        await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
+        // A 204 (or any answer stored without a body) is replayed without one: writing even zero bytes to a 204
+        // throws inside Kestrel, which then drops the keep-alive connection under the client's next request.
+        if (stored.Body.Length > 0)
+        {
+            context.Response.ContentLength = stored.Body.Length;
+            await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
+        }
     }
 
     private static string Hash(HttpRequest request, byte[] body)
