@@ -6,5 +6,7 @@ builder.AddOrderGrainsClient();
 builder.AddOrderGrainsApi();
 
 var app = builder.Build();
+PortCheck.EnsureFree(app, []);
 app.UseOrderGrainsApi();
+app.AnnounceWhenStarted(dashboard: false);
 app.Run();

@@ -5,7 +5,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddOrderGrainsSilo();
 
 var app = builder.Build();
+PortCheck.EnsureFree(app, PortCheck.OrleansPorts(ClusterSettings.From(app.Configuration)));
 app.MapOrderGrainsSilo();
+app.AnnounceWhenStarted(dashboard: true);
 app.Run();
 
 /// <summary>Reachable from tests (WebApplicationFactory).</summary>

@@ -11,23 +11,42 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> log = new();
     private Process? process;
 
-    public HostProcess(string project, int httpPort, IDictionary<string, string> environment)
+    public HostProcess(string project, int httpPort, IDictionary<string, string> environment, string profile = "Cluster")
     {
         this.project = project;
         HttpPort = httpPort;
-        this.environment = new Dictionary<string, string>(environment)
+        // Defaults first; what the caller passes wins.
+        this.environment = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Cluster",
+            ["ASPNETCORE_ENVIRONMENT"] = profile,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
+        foreach (var (key, value) in environment) this.environment[key] = value;
     }
 
     public int HttpPort { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
     public bool IsRunning => process is { HasExited: false };
     public string RecentLog => string.Join('\n', log.TakeLast(40));
+    public IReadOnlyList<string> Log => [.. log];
+
+    /// <summary>Waits for the process to exit by itself; its exit code, or null if it is still running at the deadline.</summary>
+    public async Task<int?> WaitForExit(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process!.WaitForExitAsync(cts.Token);
+            process.WaitForExit(); // drains the redirected output
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
 
     public void Start()
     {
