@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using OrderGrains.Api.Auth;
 using OrderGrains.Api.Endpoints;
 using OrderGrains.Api.Http;
+using OrderGrains.Api.OpenApi;
 
 namespace OrderGrains.Api;
 
@@ -22,7 +23,6 @@ public static class ApiHosting
         builder.Services.AddSingleton<OrderLocator>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddOpenApi();
         var health = builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("cluster", tags: ["ready"]);
         if (ClusterSettings.From(builder.Configuration).Provider == ClusterProvider.Postgres)
         {
@@ -37,23 +37,31 @@ public static class ApiHosting
         app.UseOrderGrainsErrors();
         app.UseStatusCodePages(async context =>
         {
-            var response = context.HttpContext.Response;
-            await Problems.Write(context.HttpContext, response.StatusCode, response.StatusCode switch
+            var http = context.HttpContext;
+            var status = http.Response.StatusCode;
+            var (code, detail) = status switch
             {
-                404 => "NOT_FOUND",
-                405 => "METHOD_NOT_ALLOWED",
-                _ => "HTTP_" + response.StatusCode,
-            }, response.StatusCode == 404 ? "No such endpoint." : "The request was refused.");
+                404 => ("NOT_FOUND", $"No endpoint {http.Request.Method} {http.Request.Path}; the API is described at /docs."),
+                405 => ("METHOD_NOT_ALLOWED", $"{http.Request.Method} is not allowed on {http.Request.Path}."),
+                // Endpoint routing refuses a body whose Content-Type the endpoint does not accept before the endpoint runs.
+                415 => ("UNSUPPORTED_MEDIA_TYPE", $"Send the body as application/json (got {(string.IsNullOrEmpty(http.Request.ContentType) ? "no Content-Type" : http.Request.ContentType)})."),
+                _ => ("HTTP_" + status, "The request was refused."),
+            };
+            await Problems.Write(http, status, code, detail);
         });
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
 
-        app.MapOpenApi();
+        app.MapOpenApiDocument();
         app.UseSwaggerUI(o =>
         {
-            o.SwaggerEndpoint("/openapi/v1.json", "OrderGrains");
+            o.SwaggerEndpoint(OpenApiDocument.Path, "OrderGrains");
             o.RoutePrefix = "docs";
+            o.DocumentTitle = "OrderGrains API";
+            // "Authorize" keeps the AppKey/AppToken (or Basic) across reloads of the page.
+            o.EnablePersistAuthorization();
         });
+        app.MapGet("/", () => Results.Redirect("/docs", permanent: false)).ExcludeFromDescription();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOrdersApi();

@@ -24,6 +24,14 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Workflow:CancellationWindow", "00:00:00");
     }
 
+    private OpenApiContract? contract;
+
+    /// <summary>The served OpenAPI document, as a checker of answers.</summary>
+    public OpenApiContract Contract => contract ??= new OpenApiContract(OrderGrains.Api.OpenApi.OpenApiDocument.Content);
+
+    /// <summary>A client whose every answer must match the served OpenAPI document (redirects are not followed).</summary>
+    public HttpClient CreateCheckedClient() => CreateDefaultClient(new ContractCheckingHandler(Contract));
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -6,7 +6,7 @@ namespace OrderGrains.Api.Tests;
 [Collection(ApiCollection.Name)]
 public class EndpointTests(ApiFactory factory)
 {
-    private readonly Api api = new(factory.CreateClient());
+    private readonly Api api = new(factory.CreateCheckedClient());
 
     [Fact]
     public async Task PlaceOrder_TwoSellers_Returns201WithOneOrderPerSeller()
@@ -167,7 +167,7 @@ public class EndpointTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task Deny_UnknownRequest_400_ClosedRequest_409()
+    public async Task Deny_UnknownRequest_404_ClosedRequest_409()
     {
         var (orderId, sellerOrderId) = await api.InHandling();
         var requestId = (await api.Send(HttpMethod.Post, $"/api/oms/pvt/orders/{orderId}/cancel", Keys.Marketplace, new { reason = "x" })).Body!["cancellationRequestId"]!.GetValue<string>();
@@ -178,7 +178,7 @@ public class EndpointTests(ApiFactory factory)
         var acceptLate = await api.Send(HttpMethod.Post, $"/api/orders/pvt/document/{sellerOrderId}/accept-cancellation-request", Keys.Seller1, new { cancellationRequestId = requestId });
         var missing = await api.Send(HttpMethod.Post, $"/api/orders/pvt/document/{sellerOrderId}/deny-cancellation-request", Keys.Seller1, new { denyReason = "r" });
 
-        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
         Assert.Equal("CANCELLATION_REQUEST_NOT_FOUND", unknown.Body!["code"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, deny.Status);
         Assert.Equal("handling", deny.Body!["status"]!.GetValue<string>());
@@ -230,7 +230,7 @@ public class EndpointTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task Tracking_OnInvoice_200StatusUnchanged_UnknownInvoice409()
+    public async Task Tracking_OnInvoice_200StatusUnchanged_UnknownInvoice404()
     {
         var (_, sellerOrderId) = await api.InHandling();
         await api.Send(HttpMethod.Post, $"/api/oms/pvt/orders/{sellerOrderId}/invoice", Keys.Seller1, Api.Invoice());
@@ -241,7 +241,7 @@ public class EndpointTests(ApiFactory factory)
 
         Assert.Equal(HttpStatusCode.OK, tracking.Status);
         Assert.Equal("invoiced", tracking.Body!["status"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.Conflict, unknown.Status);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
         Assert.Equal("INVOICE_NOT_FOUND", unknown.Body!["code"]!.GetValue<string>());
         var order = (await api.Send(HttpMethod.Get, $"/api/oms/pvt/orders/{sellerOrderId}", Keys.Seller1)).Body!;
         Assert.True(order["packageAttachment"]!["packages"]![0]!["courierStatus"]!["finished"]!.GetValue<bool>());

@@ -5,7 +5,7 @@ namespace OrderGrains.Api.Tests;
 [Collection(ApiCollection.Name)]
 public class IdempotencyTests(ApiFactory factory)
 {
-    private readonly Api api = new(factory.CreateClient());
+    private readonly Api api = new(factory.CreateCheckedClient());
 
     [Fact]
     public async Task SameKeySameBody_ReturnsFirstResponse()

@@ -55,7 +55,8 @@ public sealed class KestrelReplayTests(KestrelApiFactory factory) : IClassFixtur
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        using var http = new HttpClient(handler) { BaseAddress = factory.BaseAddress };
+        // Every answer must also match the served OpenAPI document.
+        using var http = new HttpClient(new ContractCheckingHandler(factory.Contract) { InnerHandler = handler }) { BaseAddress = factory.BaseAddress };
 
         // 201 with a body and a Location.
         var placeKey = Key();

@@ -6,7 +6,7 @@ namespace OrderGrains.Api.Tests;
 [Collection(ApiCollection.Name)]
 public class KnownIssueHttpTests(ApiFactory factory)
 {
-    private readonly Api api = new(factory.CreateClient());
+    private readonly Api api = new(factory.CreateCheckedClient());
 
     [Theory]
     [InlineData("accept", "canceled", "canceled")]

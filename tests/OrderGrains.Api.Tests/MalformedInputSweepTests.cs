@@ -11,7 +11,7 @@ namespace OrderGrains.Api.Tests;
 [Collection(ApiCollection.Name)]
 public class MalformedInputSweepTests(ApiFactory factory, ITestOutputHelper output)
 {
-    private readonly Api api = new(factory.CreateClient());
+    private readonly Api api = new(factory.CreateCheckedClient());
     private readonly Random random = new(20261128);
 
     private sealed record Target(string Name, HttpMethod Method, string Path, (string, string) Key, JsonObject Valid);

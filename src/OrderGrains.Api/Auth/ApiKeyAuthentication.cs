@@ -69,7 +69,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
                 context.Response.Headers.WWWAuthenticate = "Basic realm=\"OrderGrains dashboard (AppKey:AppToken)\"";
             }
             return Problems.Write(context, StatusCodes.Status401Unauthorized, "UNAUTHORIZED",
-                $"Missing or invalid credentials: send {ApiKeyAuthentication.AppKeyHeader} and {ApiKeyAuthentication.AppTokenHeader}.");
+                $"Missing or invalid credentials: send {ApiKeyAuthentication.AppKeyHeader} and {ApiKeyAuthentication.AppTokenHeader}, or HTTP Basic with AppKey:AppToken (what a browser sends).");
         }
         if (path.StartsWithSegments("/dashboard") && caller.Role != Role.Ops)
         {

@@ -24,8 +24,17 @@ public static partial class EndpointSupport
             return roles.Contains(caller.Role)
                 ? await next(context)
                 : Problems.Result(StatusCodes.Status403Forbidden, "FORBIDDEN",
-                    $"A {caller.Role.ToString().ToLowerInvariant()} key may not do this; it needs a {string.Join(" or ", roles.Select(r => r.ToString().ToLowerInvariant()))} key.");
+                    $"{Capitalized(Article(caller.Role))} key may not do this; it needs {string.Join(" or ", roles.Select(Article))} key.");
         });
+
+    /// <summary>"a seller", "an ops", "a marketplace": the role with its article.</summary>
+    public static string Article(Role role)
+    {
+        var name = role.ToString().ToLowerInvariant();
+        return ("aeiou".Contains(name[0]) ? "an " : "a ") + name;
+    }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     public static TBuilder Idempotent<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new IdempotentAttribute());

@@ -111,9 +111,11 @@ public static class OrdersApi
         if (http.Caller().Role == Role.Seller)
         {
             if (IfMatch(http, order!, order!.SellerOrderId) is { } sellerPrecondition) return sellerPrecondition;
-            return Answer(orderId, await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).Cancel(Actor.Seller, reason, request.RequestedByUser));
+            return Answer(orderId, await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).Cancel(Actor.Seller, reason, request.AskedBy));
         }
         if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
-        return Answer(orderId, await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).Cancel(Actor.Marketplace, reason, request.RequestedByUser));
+        // VTEX's requestedByUser: true means the customer asked: the marketplace relays a customer's cancellation.
+        var by = request.ByCustomer ? Actor.Customer : Actor.Marketplace;
+        return Answer(orderId, await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).Cancel(by, reason, request.AskedBy));
     }
 }

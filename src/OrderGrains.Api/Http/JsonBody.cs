@@ -44,8 +44,9 @@ public static class JsonBody
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "$" : ex.Path;
-            return new(null, Problems.BadRequest($"The body is not a valid {typeof(T).Name.Replace("Request", "")} request: {Explain(ex)}",
-                new Dictionary<string, string[]> { [field] = [Explain(ex)] }));
+            var reason = Explain<T>(ex);
+            return new(null, Problems.BadRequest(field == "$" ? $"The body is not valid JSON for this request: {reason}" : $"{field} {reason}",
+                new Dictionary<string, string[]> { [field] = [reason] }));
         }
         if (value is null)
         {
@@ -83,13 +84,56 @@ public static class JsonBody
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
-    private static string Explain(JsonException ex)
+    /// <summary>
+    /// What is wrong, in the client's terms. System.Text.Json names the .NET type it was filling (for a record, the parent
+    /// type: "could not be converted to PlaceOrderItem"); this names what the field expects instead.
+    /// </summary>
+    private static string Explain<T>(JsonException ex)
     {
-        // System.Text.Json messages name .NET types; keep the part a client can act on.
-        var message = ex.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        message = cut > 0 ? message[..cut] : message;
-        return message.Replace("System.", "", StringComparison.Ordinal).Replace("OrderGrains.Api.Shapes.", "", StringComparison.Ordinal);
+        if (ex.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return "is not a field of this request";
+        }
+        if (ex.Path is { Length: > 1 } path && FieldType(typeof(T), path) is { } type)
+        {
+            return "must be " + Expected(type);
+        }
+        return ex.Path is null or "$" ? "the body must be one JSON object" : "has a value of the wrong type or is not valid JSON";
+    }
+
+    /// <summary>The .NET type of the member a JSON path like <c>$.items[0].quantity</c> leads to, if it can be followed.</summary>
+    private static Type? FieldType(Type root, string path)
+    {
+        var type = root;
+        foreach (System.Text.RegularExpressions.Match step in System.Text.RegularExpressions.Regex.Matches(path, @"\.([A-Za-z0-9_]+)|\[(\d+)\]|\['([^']+)'\]"))
+        {
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (step.Groups[2].Success)
+            {
+                type = type.IsArray ? type.GetElementType()
+                    : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+            }
+            else
+            {
+                var name = step.Groups[1].Success ? step.Groups[1].Value : step.Groups[3].Value;
+                type = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            }
+            if (type is null) return null;
+        }
+        return type;
+    }
+
+    private static string Expected(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string)) return "a string";
+        if (type == typeof(bool)) return "true or false";
+        if (type == typeof(int) || type == typeof(long)) return "a whole number (not a string)";
+        if (type == typeof(decimal) || type == typeof(double)) return "a number (not a string)";
+        if (type == typeof(DateTimeOffset) || type == typeof(DateTime)) return "a date-time string such as \"2026-11-28T10:00:00Z\"";
+        if (type == typeof(JsonElement)) return "a JSON value of the documented type";
+        if (type != typeof(string) && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))) return "an array";
+        return "an object";
     }
 }
 

@@ -23,8 +23,9 @@ public static class Problems
 
     public static int StatusFor(string code) => code switch
     {
-        RejectionCodes.OrderNotFound => StatusCodes.Status404NotFound,
-        RejectionCodes.InvalidCommand or RejectionCodes.InvoiceExceedsTotal or RejectionCodes.CancellationRequestNotFound => StatusCodes.Status400BadRequest,
+        // The request was well formed; what it names does not exist on this order (another order's request id included).
+        RejectionCodes.OrderNotFound or RejectionCodes.CancellationRequestNotFound or RejectionCodes.InvoiceNotFound => StatusCodes.Status404NotFound,
+        RejectionCodes.InvalidCommand or RejectionCodes.InvoiceExceedsTotal => StatusCodes.Status400BadRequest,
         RejectionCodes.VersionMismatch => StatusCodes.Status412PreconditionFailed,
         RejectionCodes.SellerUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status409Conflict,

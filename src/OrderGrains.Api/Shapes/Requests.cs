@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrderGrains.Api.Http;
 
@@ -76,14 +77,38 @@ public sealed record PaymentNotificationRequest(string? Status) : IValidatable
     }
 }
 
-/// <summary>VTEX's cancel body.</summary>
-public sealed record CancelRequest(string? Reason, string? RequestedByUser) : IValidatable
+/// <summary>
+/// VTEX's cancel body. VTEX sends <c>requestedByUser</c> as a boolean: <c>true</c> when the customer asked (a marketplace key's
+/// cancel is then recorded as the customer's). Earlier OrderGrains clients sent a string naming who asked; both are accepted.
+/// </summary>
+public sealed record CancelRequest(string? Reason, JsonElement? RequestedByUser) : IValidatable
 {
+    /// <summary>VTEX's boolean: the customer asked.</summary>
+    public bool ByCustomer => RequestedByUser is { ValueKind: JsonValueKind.True };
+
+    /// <summary>Who asked, as the history records it: the name sent, "customer" for VTEX's <c>true</c>, otherwise nobody named.</summary>
+    public string? AskedBy => RequestedByUser switch
+    {
+        { ValueKind: JsonValueKind.String } name => name.GetString(),
+        { ValueKind: JsonValueKind.True } => "customer",
+        _ => null,
+    };
+
     public Dictionary<string, string[]> Validate()
     {
         var c = new Checks();
         c.Text("reason", Reason, 500);
-        c.Text("requestedByUser", RequestedByUser, 200);
+        switch (RequestedByUser)
+        {
+            case null or { ValueKind: JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null }:
+                break;
+            case { ValueKind: JsonValueKind.String } name:
+                c.Text("requestedByUser", name.GetString(), 200);
+                break;
+            default:
+                c.Add("requestedByUser", "must be true, false or a string naming who asked");
+                break;
+        }
         return c.Errors;
     }
 }

@@ -71,7 +71,7 @@ public sealed record OrderResponse(
     private static IReadOnlyList<ItemResponse> ItemsOf(IReadOnlyList<OrderItem> items) => [.. items.Select(i => new ItemResponse(i.SkuId, i.Quantity, i.Price))];
 
     private static CancellationDataResponse? Cancellation(SellerOrderView s) => s.CanceledBy is not { } by ? null : new(
-        RequestedByUser: by.IsMarketplaceSide(), RequestedBySystem: by == Actor.System,
+        RequestedByUser: by == Actor.Customer, RequestedBySystem: by == Actor.System,
         RequestedBySellerNotification: by == Actor.Seller, RequestedByPaymentNotification: s.CancellationReason == "payment denied",
         s.CancellationReason, s.CanceledAt);
 
