@@ -1,5 +1,6 @@
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Bench;
@@ -28,10 +29,9 @@ public static class PairLogic
 
     public static CommandOutcome Pay(Pair p)
     {
-        var d = MarketplaceOrderDecider.Handle(p.Marketplace, new ApprovePayment(), DateTimeOffset.UtcNow);
+        var d = Protocol(p, new ApprovePayment());
         if (d.IsAccepted)
         {
-            Seller(p, new AuthorizeFulfillment());
             Seller(p, new ExpireCancellationWindow()); // window zero: the timer's command, applied at once
         }
         return d.Outcome;
@@ -50,14 +50,15 @@ public static class PairLogic
 
     public static (CommandOutcome Outcome, string? RequestId) MarketplaceCancel(Pair p)
     {
+        var d = Protocol(p, new ForwardedCommand(MarketplaceCommandKind.CancelByMarketplace, Actor.Marketplace, "bench"));
+        return (d.Outcome, d.CancellationRequestId);
+    }
+
+    /// <summary>The project's two-order protocol, with the pair's seller order deciding in the same critical section.</summary>
+    private static Decision<MarketplaceEvent, MarketplaceOrderStatus> Protocol(Pair p, MarketplaceCommand command)
+    {
         var now = DateTimeOffset.UtcNow;
-        var command = new ForwardedCommand(MarketplaceCommandKind.CancelByMarketplace, Actor.Marketplace, "bench");
-        if (MarketplaceOrderDecider.Check(p.Marketplace, command) is { } rejection) return (rejection.Outcome, null);
-        var s = SellerOrderDecider.Handle(p.Seller, new CancelSellerOrder(Actor.Marketplace, "bench"), now, Timings);
-        var reply = new SellerReply(s.Outcome, s.Code, s.Message, s.CancellationRequestId, SellerOrderView.From(p.Seller));
-        var d = MarketplaceOrderDecider.Handle(p.Marketplace, command with { Reply = reply }, now);
-        if (!d.IsAccepted) MarketplaceOrderDecider.Handle(p.Marketplace, new MirrorSeller(reply.Seller!, "reply"), now);
-        return (d.Outcome, s.CancellationRequestId);
+        return OrderPairProtocol.RunNow(p.Marketplace, command, c => OrderPairProtocol.AtSeller(p.Seller, c, now, Timings), now);
     }
 
     public static Invoice FullInvoice() => new("INV-1", 1000, DateTimeOffset.UtcNow, []);

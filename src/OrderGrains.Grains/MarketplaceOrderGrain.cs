@@ -6,6 +6,7 @@ using Orleans.Streams.Core;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains;
@@ -76,32 +77,20 @@ public sealed partial class MarketplaceOrderGrain(
             : Reply(decision);
     }
 
-    public async Task<MarketplaceReply> ApprovePayment()
-    {
-        var decision = Handle(new ApprovePayment());
-        await Write();
-        if (decision.Outcome != CommandOutcome.Rejected && Order.Seller?.Status == SellerOrderStatus.OrderAccepted)
-        {
-            var reply = await Seller.AuthorizeFulfillment();
-            await ApplySeller(reply.Seller, "authorize-fulfillment");
-        }
-        return Reply(decision);
-    }
+    public Task<MarketplaceReply> ApprovePayment() => RunWithSeller(new ApprovePayment());
 
     public Task<MarketplaceReply> DenyPayment() =>
-        Forward(new ForwardedCommand(MarketplaceCommandKind.PaymentDenied, Actor.Marketplace, "payment denied"),
-            seller => seller.Cancel(Actor.Marketplace, "payment denied", null));
+        RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.PaymentDenied, Actor.Marketplace, OrderPairProtocol.PaymentDeniedReason));
 
     public Task<MarketplaceReply> Cancel(Actor by, string reason, string? requestedByUser) =>
         by.IsMarketplaceSide()
-            ? Forward(new ForwardedCommand(by == Actor.Customer ? MarketplaceCommandKind.CancelByCustomer : MarketplaceCommandKind.CancelByMarketplace, by, reason),
-                seller => seller.Cancel(by, reason, requestedByUser))
+            ? RunWithSeller(new ForwardedCommand(by == Actor.Customer ? MarketplaceCommandKind.CancelByCustomer : MarketplaceCommandKind.CancelByMarketplace,
+                by, reason, RequestedByUser: requestedByUser))
             : Task.FromResult(new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.InvalidCommand,
-                "a marketplace order is canceled by the marketplace or the customer; the seller cancels its seller order", null, View()));
+                "a marketplace order is canceled by the marketplace or the customer; the seller cancels its seller order", null, Order.Exists ? View() : null));
 
     public Task<MarketplaceReply> WithdrawCancellationRequest(Actor by, string requestId) =>
-        Forward(new ForwardedCommand(MarketplaceCommandKind.WithdrawCancellationRequest, by, null),
-            seller => seller.WithdrawCancellationRequest(by, requestId));
+        RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.WithdrawCancellationRequest, by, null, RequestId: requestId));
 
     public Task<MarketplaceOrderView?> GetView() => Task.FromResult(Order.Exists ? View() : null);
 
@@ -131,12 +120,6 @@ public sealed partial class MarketplaceOrderGrain(
         if (Order.Exists && !Order.Status.IsFinal())
         {
             await PullSeller("reconcile timer");
-            // Self-repair: payment approved, but the authorization never reached the seller (a crash in between).
-            if (Order.Payment == PaymentStatus.Approved && Order.Seller?.Status == SellerOrderStatus.OrderAccepted)
-            {
-                var reply = await Seller.AuthorizeFulfillment();
-                await ApplySeller(reply.Seller, "authorize-fulfillment (retry)");
-            }
         }
         if (!Order.Exists || Order.Status.IsFinal())
         {
@@ -147,29 +130,29 @@ public sealed partial class MarketplaceOrderGrain(
         }
     }
 
-    /// <summary>Checks the table, forwards to the seller, then decides with the seller's answer.</summary>
-    private async Task<MarketplaceReply> Forward(ForwardedCommand command, Func<ISellerOrderGrain, Task<SellerReply>> call)
+    /// <summary>
+    /// A command whose outcome the seller order decides: the protocol answers alone (final status, payment already
+    /// decided) or asks the seller in its turn and takes its answer and its new state. One write for all of it.
+    /// </summary>
+    private async Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command)
     {
-        if (MarketplaceOrderDecider.Check(Order, command) is { } rejection)
+        var before = Order.History.Count;
+        var decision = await OrderPairProtocol.Run(Order, command, AskSeller, time.GetUtcNow());
+        LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Exists ? Order.Status.Vtex() : "none", decision.Message);
+        if (Order.History.Count != before)
         {
-            if (Order.Exists)
-            {
-                Record(command, rejection);
-                await Write();
-            }
-            return Reply(rejection);
+            await Write();
         }
-
-        var reply = await call(Seller);
-        var decision = Handle(command with { Reply = reply });
-        if (!decision.IsAccepted && reply.Seller is { } seller && seller.Sequence > Order.SellerSequence)
-        {
-            // Rejected or replayed by the seller, but the seller moved on (say, it invoiced first): follow it.
-            Handle(new MirrorSeller(seller, $"answer to {command.Name}"));
-        }
-        await Write();
         return Reply(decision);
     }
+
+    private Task<SellerReply> AskSeller(SellerCommand command) => command switch
+    {
+        AuthorizeFulfillment => Seller.AuthorizeFulfillment(),
+        CancelSellerOrder cancel => Seller.Cancel(cancel.By, cancel.Reason, cancel.RequestedByUser),
+        WithdrawCancellationRequest withdraw => Seller.WithdrawCancellationRequest(withdraw.By, withdraw.RequestId),
+        _ => throw new InvalidOperationException($"the protocol asked the seller for {command.Name}, which the seller grain does not take from the marketplace"),
+    };
 
     private async Task OnSellerChanged(SellerOrderChanged change)
     {
@@ -210,10 +193,6 @@ public sealed partial class MarketplaceOrderGrain(
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Exists ? Order.Status.Vtex() : "none", decision.Message);
         return decision;
     }
-
-    private void Record(MarketplaceCommand command, Decision<MarketplaceEvent, MarketplaceOrderStatus> rejection) =>
-        Order.History.Add(new HistoryEntry(time.GetUtcNow(), command.Actor, command.Name, rejection.Outcome,
-            Order.Status.Vtex(), Order.Status.Vtex(), rejection.Code, rejection.Message));
 
     private async Task Write()
     {

@@ -1,4 +1,5 @@
 using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Domain.Tests;
@@ -21,7 +22,7 @@ public sealed class MarketplacePair
             case MarketplaceOrderStatus.Canceled:
                 p.Forward(MarketplaceCommandKind.CancelByMarketplace); break;
             default:
-                p.Run(new ApprovePayment());
+                p.Protocol(new ApprovePayment());
                 p.Seller = SellerFixtures.In(status switch
                 {
                     MarketplaceOrderStatus.WaitingForSellerDecision => SellerOrderStatus.CancellationRequested,
@@ -41,24 +42,18 @@ public sealed class MarketplacePair
     public Decision<MarketplaceEvent, MarketplaceOrderStatus> Mirror() =>
         Run(new MirrorSeller(SellerOrderView.From(Seller), "test"));
 
-    /// <summary>What the grain does: check the table, let the seller decide, decide with its reply.</summary>
-    public Decision<MarketplaceEvent, MarketplaceOrderStatus> Forward(MarketplaceCommandKind kind)
+    /// <summary>What the grain does: the two-order protocol, with this pair's seller order deciding in its turn.</summary>
+    public Decision<MarketplaceEvent, MarketplaceOrderStatus> Protocol(MarketplaceCommand command) =>
+        OrderPairProtocol.RunNow(Order, command, c => OrderPairProtocol.AtSeller(Seller, c, SellerFixtures.Later, SellerFixtures.Timings), SellerFixtures.Later);
+
+    /// <summary>A seller-decided marketplace command of this kind, with sample arguments, run through the protocol.</summary>
+    public Decision<MarketplaceEvent, MarketplaceOrderStatus> Forward(MarketplaceCommandKind kind) => Protocol(kind switch
     {
-        var (actor, sellerCommand) = kind switch
-        {
-            MarketplaceCommandKind.PaymentDenied => (Actor.Marketplace, (SellerCommand)new CancelSellerOrder(Actor.Marketplace, "payment denied")),
-            MarketplaceCommandKind.CancelByMarketplace => (Actor.Marketplace, new CancelSellerOrder(Actor.Marketplace, "sample")),
-            MarketplaceCommandKind.CancelByCustomer => (Actor.Customer, new CancelSellerOrder(Actor.Customer, "sample")),
-            MarketplaceCommandKind.WithdrawCancellationRequest => (Actor.Marketplace, new WithdrawCancellationRequest(Actor.Marketplace, Seller.OpenRequest?.Id ?? "no-such-request")),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-        };
-        var command = new ForwardedCommand(kind, actor, "sample");
-        if (MarketplaceOrderDecider.Check(Order, command) is { } rejection)
-        {
-            return rejection;
-        }
-        var sellerDecision = SellerOrderDecider.Handle(Seller, sellerCommand, SellerFixtures.Later, SellerFixtures.Timings);
-        var reply = new SellerReply(sellerDecision.Outcome, sellerDecision.Code, sellerDecision.Message, sellerDecision.CancellationRequestId, SellerOrderView.From(Seller));
-        return Run(command with { Reply = reply });
-    }
+        MarketplaceCommandKind.PaymentApproved => new ApprovePayment(),
+        MarketplaceCommandKind.PaymentDenied => new ForwardedCommand(kind, Actor.Marketplace, OrderPairProtocol.PaymentDeniedReason),
+        MarketplaceCommandKind.CancelByMarketplace => new ForwardedCommand(kind, Actor.Marketplace, "sample"),
+        MarketplaceCommandKind.CancelByCustomer => new ForwardedCommand(kind, Actor.Customer, "sample"),
+        MarketplaceCommandKind.WithdrawCancellationRequest => new ForwardedCommand(kind, Actor.Marketplace, null, RequestId: Seller.OpenRequest?.Id ?? "no-such-request"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    });
 }

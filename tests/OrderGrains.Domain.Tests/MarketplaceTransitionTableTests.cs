@@ -5,9 +5,6 @@ namespace OrderGrains.Domain.Tests;
 
 public class MarketplaceTransitionTableTests
 {
-    private static readonly MarketplaceCommandKind[] Forwarded =
-        [MarketplaceCommandKind.PaymentDenied, MarketplaceCommandKind.CancelByMarketplace, MarketplaceCommandKind.CancelByCustomer, MarketplaceCommandKind.WithdrawCancellationRequest];
-
     public static TheoryData<MarketplaceOrderStatus, MarketplaceCommandKind> AllowedCommandRows()
     {
         var data = new TheoryData<MarketplaceOrderStatus, MarketplaceCommandKind>();
@@ -40,7 +37,7 @@ public class MarketplaceTransitionTableTests
         var pair = MarketplacePair.In(from);
         var row = MarketplaceTransitions.Find(from, kind)!;
 
-        var decision = Forwarded.Contains(kind) ? pair.Forward(kind) : pair.Run(new ApprovePayment());
+        var decision = pair.Forward(kind);
 
         Assert.True(decision.Outcome != CommandOutcome.Rejected, decision.Message);
         if (decision.IsAccepted)
@@ -79,7 +76,7 @@ public class MarketplaceTransitionTableTests
         var pair = MarketplacePair.In(from);
         var sequence = pair.Order.Sequence;
 
-        var decision = Forwarded.Contains(kind) ? pair.Forward(kind) : pair.Run(new ApprovePayment());
+        var decision = pair.Forward(kind);
 
         if (kind == MarketplaceCommandKind.PaymentApproved && pair.Order.Payment == PaymentStatus.Approved)
         {
@@ -88,9 +85,11 @@ public class MarketplaceTransitionTableTests
         }
         else
         {
+            // Refused by the marketplace (final status, payment already decided) or by the seller order, which decides
+            // everything else: either way a definite rejection with a code, and nothing changes.
             Assert.Equal(CommandOutcome.Rejected, decision.Outcome);
             Assert.False(string.IsNullOrEmpty(decision.Code));
-            Assert.Contains(from.Vtex(), decision.Message);
+            Assert.False(string.IsNullOrEmpty(decision.Message));
         }
         Assert.Equal(from, pair.Order.Status);
         Assert.Equal(sequence, pair.Order.Sequence);

@@ -42,16 +42,18 @@ public sealed record PlaceMarketplaceOrder(
     public long Value => Items.Sum(i => i.Price * i.Quantity);
 }
 
-public sealed record ApprovePayment() : MarketplaceCommand(Actor.Marketplace)
+/// <summary>The payment gateway approved. Decided by the seller order: it approves only if the seller authorizes fulfilment.</summary>
+public sealed record ApprovePayment(SellerReply? Reply = null) : MarketplaceCommand(Actor.Marketplace)
 {
     public override MarketplaceCommandKind Kind => MarketplaceCommandKind.PaymentApproved;
 }
 
 /// <summary>
-/// A command the marketplace order cannot decide alone: the grain checks it against the table,
-/// forwards it to the seller order and then decides it with the seller's <see cref="Reply"/>.
+/// A command whose outcome the seller order decides (payment denial, cancels, withdrawals): see
+/// <see cref="Protocol.OrderPairProtocol"/>. The marketplace decides it with the seller's <see cref="Reply"/>.
 /// </summary>
-public sealed record ForwardedCommand(MarketplaceCommandKind ForwardedKind, Actor By, string? Reason, SellerReply? Reply = null)
+public sealed record ForwardedCommand(
+    MarketplaceCommandKind ForwardedKind, Actor By, string? Reason, SellerReply? Reply = null, string? RequestedByUser = null, string? RequestId = null)
     : MarketplaceCommand(By)
 {
     public override MarketplaceCommandKind Kind => ForwardedKind;

@@ -1,3 +1,4 @@
+using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
 using MarketplaceDecision = OrderGrains.Domain.Decision<OrderGrains.Domain.MarketplaceOrders.MarketplaceEvent, OrderGrains.Domain.MarketplaceOrderStatus>;
 
@@ -20,16 +21,6 @@ public static class MarketplaceOrderDecider
         _ => throw new ArgumentOutOfRangeException(nameof(seller), seller.Status, null),
     };
 
-    /// <summary>Whether the table lets <paramref name="kind"/> run now: checked before forwarding a command to the seller.</summary>
-    public static MarketplaceDecision? Check(MarketplaceOrderState state, MarketplaceCommand command)
-    {
-        if (!state.Exists)
-        {
-            return MarketplaceDecision.Reject(RejectionCodes.OrderNotFound, $"marketplace order does not exist; {command.Name} needs a placed order");
-        }
-        return MarketplaceTransitions.Find(state.Status, command.Kind) is null ? NotAllowed(state, command) : null;
-    }
-
     public static MarketplaceDecision Decide(MarketplaceOrderState state, MarketplaceCommand command, DateTimeOffset now)
     {
         if (!state.Exists || command is PlaceMarketplaceOrder)
@@ -46,35 +37,33 @@ public static class MarketplaceOrderDecider
             };
         }
 
-        if (command is ApprovePayment && state.Payment == PaymentStatus.Approved)
-        {
-            return MarketplaceDecision.Replay($"payment was already approved; the order is {state.Status.Vtex()}");
-        }
         if (command is MirrorSeller mirror)
         {
             return Mirror(state, mirror.Seller, mirror.Source);
         }
-
-        var row = MarketplaceTransitions.Find(state.Status, command.Kind);
-        if (row is null)
+        if (OrderPairProtocol.AnswerAlone(state, command) is { } alone)
         {
-            return NotAllowed(state, command);
+            return alone;
         }
-
-        MarketplaceDecision decision = command switch
+        var reply = OrderPairProtocol.ReplyOf(command)
+            ?? throw new InvalidOperationException($"{command.Name} is decided by the seller order: run it through OrderPairProtocol");
+        var decision = OrderPairProtocol.Decide(state, command, reply, now);
+        if (decision.IsAccepted && !Allowed(state.Status, command.Kind, decision.Target!.Value))
         {
-            ApprovePayment => MarketplaceDecision.Accept(MarketplaceOrderStatus.PaymentApproved,
-                "payment approved; fulfilment authorization sent to the seller", new PaymentWasApproved(now)),
-            ForwardedCommand forwarded => Forwarded(state, forwarded, now),
-            _ => throw new InvalidOperationException($"the table allows {command.Kind} in {state.Status} but the decider has no rule for it"),
-        };
-
-        if (decision.IsAccepted && !row.To.Contains(decision.Target!.Value))
-        {
-            throw new InvalidOperationException($"decider led {command.Kind} from {state.Status} to {decision.Target}, which the table does not list");
+            // The seller already did it, so the marketplace follows — but the table does not list the move: flag the order.
+            return decision with
+            {
+                Code = MirrorConflict,
+                Message = decision.Message + $" (the marketplace table has no {command.Name} from {state.Status.Vtex()} to {decision.Target.Value.Vtex()}: flagged)",
+            };
         }
         return decision;
     }
+
+    /// <summary>A seller-decided command may lead where its own row says, or wherever mirroring the seller may.</summary>
+    private static bool Allowed(MarketplaceOrderStatus from, MarketplaceCommandKind command, MarketplaceOrderStatus to) =>
+        MarketplaceTransitions.Find(from, command)?.To.Contains(to) == true
+        || MarketplaceTransitions.Find(from, MarketplaceCommandKind.SellerChanged)?.To.Contains(to) == true;
 
     /// <summary>Decides, applies the events and writes the history line: everything but storage and I/O.</summary>
     public static MarketplaceDecision Handle(MarketplaceOrderState state, MarketplaceCommand command, DateTimeOffset now)
@@ -90,9 +79,13 @@ public static class MarketplaceOrderDecider
             state.Sequence++;
             state.LastChange = now;
         }
-        if (command is MirrorSeller && decision.Outcome != CommandOutcome.Replayed)
+        if (decision.Code == MirrorConflict)
         {
-            state.WorkflowIsInError = decision.Code == MirrorConflict;
+            state.WorkflowIsInError = true;
+        }
+        else if (decision.IsAccepted && decision.Events.OfType<SellerMirrored>().Any())
+        {
+            state.WorkflowIsInError = false;
         }
         state.History.Add(new HistoryEntry(now, command.Actor, command.Name, decision.Outcome, from,
             state.Exists ? state.Status.Vtex() : "none", decision.Code, decision.Message));
@@ -131,39 +124,6 @@ public static class MarketplaceOrderDecider
         }
     }
 
-    /// <summary>
-    /// A forwarded command the seller accepted: the marketplace takes the seller's new state at once.
-    /// A seller that replayed or rejected it changes nothing here; the grain then mirrors the seller's snapshot separately.
-    /// </summary>
-    private static MarketplaceDecision Forwarded(MarketplaceOrderState state, ForwardedCommand command, DateTimeOffset now)
-    {
-        var reply = command.Reply ?? throw new InvalidOperationException($"{command.Name} must be decided with the seller's reply");
-        if (reply.Seller is null)
-        {
-            return MarketplaceDecision.Reject(RejectionCodes.SellerUnavailable, $"seller order {state.SellerOrderId} did not answer with its state: {reply.Message}");
-        }
-        if (reply.Outcome != CommandOutcome.Accepted)
-        {
-            return new MarketplaceDecision(reply.Outcome, [], null, reply.Code, $"seller order {reply.Seller.SellerOrderId}: {reply.Message}", reply.CancellationRequestId);
-        }
-
-        var events = new List<MarketplaceEvent>();
-        var payment = state.Payment;
-        if (command.ForwardedKind == MarketplaceCommandKind.PaymentDenied)
-        {
-            events.Add(new PaymentWasDenied(now));
-            payment = PaymentStatus.Denied;
-        }
-        var target = state.Status;
-        if (reply.Seller.Sequence > state.SellerSequence)
-        {
-            target = Expected(payment, reply.Seller);
-            events.Add(new SellerMirrored(reply.Seller, target));
-        }
-        return new MarketplaceDecision(CommandOutcome.Accepted, events, target, null,
-            $"seller order {reply.Seller.SellerOrderId}: {reply.Message}", reply.CancellationRequestId);
-    }
-
     private static MarketplaceDecision Mirror(MarketplaceOrderState state, SellerOrderView seller, string source)
     {
         if (seller.Sequence <= state.SellerSequence)
@@ -179,21 +139,5 @@ public static class MarketplaceOrderDecider
         }
         return MarketplaceDecision.Accept(target,
             $"seller order is {seller.Status.Vtex()} (sequence {seller.Sequence}, {source})", new SellerMirrored(seller, target));
-    }
-
-    private static MarketplaceDecision NotAllowed(MarketplaceOrderState state, MarketplaceCommand command)
-    {
-        var status = state.Status.Vtex();
-        if (state.Status.IsFinal())
-        {
-            return MarketplaceDecision.Reject(RejectionCodes.OrderIsFinal, $"{command.Name} is not allowed: the order is {status}, a final status that never changes");
-        }
-        var why = command.Kind switch
-        {
-            MarketplaceCommandKind.PaymentApproved or MarketplaceCommandKind.PaymentDenied => "the payment was already decided",
-            MarketplaceCommandKind.WithdrawCancellationRequest => "the marketplace has no open cancellation request on this order",
-            _ => "the transition table has no such transition",
-        };
-        return MarketplaceDecision.Reject(RejectionCodes.TransitionNotAllowed, $"{command.Name} is not allowed while the order is {status}: {why}");
     }
 }

@@ -6,7 +6,7 @@ namespace OrderGrains.Domain.MarketplaceOrders;
 /// <summary>
 /// THE marketplace-order transition table (domain.md §3). The marketplace order owns payment;
 /// for everything else it mirrors the seller order (§5.3), so cancels are forwarded to the seller and
-/// their outcome is the seller's answer.
+/// their outcome is the seller's answer (<see cref="Protocol.OrderPairProtocol"/>).
 /// </summary>
 public static class MarketplaceTransitions
 {
@@ -22,8 +22,8 @@ public static class MarketplaceTransitions
         Row(PaymentApproved, K.CancelByCustomer, [Canceled, WaitingForSellerDecision], "canceled inside the seller's window, else a request waits at the seller"),
         Row(PaymentApproved, K.SellerChanged, [PaymentApproved, WaitingForSellerDecision, Invoiced, Canceled], "mirrors the seller order"),
 
-        Row(WaitingForSellerDecision, K.CancelByMarketplace, [WaitingForSellerDecision], "joins the open request"),
-        Row(WaitingForSellerDecision, K.CancelByCustomer, [WaitingForSellerDecision], "joins the open request"),
+        Row(WaitingForSellerDecision, K.CancelByMarketplace, [WaitingForSellerDecision, Canceled], "joins the open request; canceled at once if the seller has meanwhile opened its own (they agree)"),
+        Row(WaitingForSellerDecision, K.CancelByCustomer, [WaitingForSellerDecision, Canceled], "joins the open request; canceled at once if the seller has meanwhile opened its own (they agree)"),
         Row(WaitingForSellerDecision, K.WithdrawCancellationRequest, [PaymentApproved], "the marketplace takes its request back"),
         Row(WaitingForSellerDecision, K.SellerChanged, [WaitingForSellerDecision, PaymentApproved, Invoiced, Canceled], "seller accepts, denies, invoices, or the deadline cancels"),
 
