@@ -51,7 +51,9 @@ public sealed partial class MarketplaceOrderGrain(
         return context.Invoke();
     }
 
-    public async Task<MarketplaceReply> Place(PlaceMarketplaceOrder command)
+    public Task<MarketplaceReply> Place(PlaceMarketplaceOrder command) => InTurn(() => PlaceInTurn(command));
+
+    private async Task<MarketplaceReply> PlaceInTurn(PlaceMarketplaceOrder command)
     {
         if (command.MarketplaceOrderId != this.GetPrimaryKeyString())
         {
@@ -96,7 +98,9 @@ public sealed partial class MarketplaceOrderGrain(
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 
-    public async Task<MarketplaceOrderView?> Reconcile()
+    public Task<MarketplaceOrderView?> Reconcile() => InTurn(ReconcileInTurn);
+
+    private async Task<MarketplaceOrderView?> ReconcileInTurn()
     {
         if (!Order.Exists)
         {
@@ -108,10 +112,35 @@ public sealed partial class MarketplaceOrderGrain(
 
     public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change);
 
+    /// <summary>
+    /// Stream deliveries run interleaved with this grain's other turns (Orleans' stream extension interleaves), so a
+    /// change could land while a command awaits its seller order. <see cref="turn"/> makes them wait for the running
+    /// command (a self-call instead would deadlock: the delivery's own turn would wait for itself).
+    /// </summary>
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<SellerOrderChanged>().ResumeAsync((change, _) => OnSellerChanged(change));
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    /// <summary>One change to this order's state at a time, stream deliveries included.</summary>
+    private readonly SemaphoreSlim turn = new(1, 1);
+
+    private async Task<T> InTurn<T>(Func<Task<T>> work)
+    {
+        await turn.WaitAsync();
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private Task InTurn(Func<Task> work) => InTurn(async () => { await work(); return true; });
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => InTurn(() => ReminderInTurn(reminderName));
+
+    private async Task ReminderInTurn(string reminderName)
     {
         if (reminderName != ReconcileReminder)
         {
@@ -134,7 +163,9 @@ public sealed partial class MarketplaceOrderGrain(
     /// A command whose outcome the seller order decides: the protocol answers alone (final status, payment already
     /// decided) or asks the seller in its turn and takes its answer and its new state. One write for all of it.
     /// </summary>
-    private async Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command)
+    private Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command) => InTurn(() => RunWithSellerInTurn(command));
+
+    private async Task<MarketplaceReply> RunWithSellerInTurn(MarketplaceCommand command)
     {
         var before = Order.History.Count;
         var decision = await OrderPairProtocol.Run(Order, command, AskSeller, time.GetUtcNow());
@@ -154,7 +185,9 @@ public sealed partial class MarketplaceOrderGrain(
         _ => throw new InvalidOperationException($"the protocol asked the seller for {command.Name}, which the seller grain does not take from the marketplace"),
     };
 
-    private async Task OnSellerChanged(SellerOrderChanged change)
+    private Task OnSellerChanged(SellerOrderChanged change) => InTurn(() => OnSellerChangedInTurn(change));
+
+    private async Task OnSellerChangedInTurn(SellerOrderChanged change)
     {
         if (!Order.Exists || change.Sequence <= Order.SellerSequence)
         {

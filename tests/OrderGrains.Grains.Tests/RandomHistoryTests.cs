@@ -146,7 +146,18 @@ public class RandomHistoryTests(WorkflowCluster cluster, ITestOutputHelper outpu
             }
         }
 
-        var (marketplace, seller) = await Orders.WaitForAgreement(pair);
+        MarketplaceOrderView marketplace;
+        SellerOrderView seller;
+        try
+        {
+            (marketplace, seller) = await Orders.WaitForAgreement(pair);
+        }
+        catch (Exception ex) when (ex is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            var m = (await pair.Marketplace.GetHistory()).Select(h => $"    marketplace: {h.Command} {h.Outcome} {h.FromStatus}→{h.ToStatus} {h.Code} {h.Reason}");
+            var s = (await pair.Seller.GetHistory()).Select(h => $"    seller: {h.Command} {h.Outcome} {h.FromStatus}→{h.ToStatus} {h.Code} {h.Reason}");
+            return (log + $"  the pair does not agree at rest: {ex.Message}\n{string.Join('\n', m)}\n{string.Join('\n', s)}", concurrent, reordered);
+        }
         if (seller.Status != model.Seller.Status || marketplace.Status != model.Marketplace.Status)
         {
             return (log + $"  at rest: grains {marketplace.Status.Vtex()}/{seller.Status.Vtex()}, model {model.Marketplace.Status.Vtex()}/{model.Seller.Status.Vtex()}", concurrent, reordered);

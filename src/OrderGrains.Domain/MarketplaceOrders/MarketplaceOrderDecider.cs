@@ -60,9 +60,10 @@ public static class MarketplaceOrderDecider
         return decision;
     }
 
-    /// <summary>A seller-decided command may lead where its own row says, or wherever mirroring the seller may.</summary>
+    /// <summary>A seller-decided command may stay, lead where its own row says, or wherever mirroring the seller may.</summary>
     private static bool Allowed(MarketplaceOrderStatus from, MarketplaceCommandKind command, MarketplaceOrderStatus to) =>
-        MarketplaceTransitions.Find(from, command)?.To.Contains(to) == true
+        to == from // the seller's answer was already mirrored (or changes only the payment): no move
+        || MarketplaceTransitions.Find(from, command)?.To.Contains(to) == true
         || MarketplaceTransitions.Find(from, MarketplaceCommandKind.SellerChanged)?.To.Contains(to) == true;
 
     /// <summary>Decides, applies the events and writes the history line: everything but storage and I/O.</summary>
@@ -110,7 +111,8 @@ public static class MarketplaceOrderDecider
                 break;
             case PaymentWasApproved:
                 state.Payment = PaymentStatus.Approved;
-                state.Status = MarketplaceOrderStatus.PaymentApproved;
+                // Where the seller order already is decides the status (a seller change may have arrived first).
+                state.Status = state.Seller is { } seller ? Expected(PaymentStatus.Approved, seller) : MarketplaceOrderStatus.PaymentApproved;
                 break;
             case PaymentWasDenied:
                 state.Payment = PaymentStatus.Denied;

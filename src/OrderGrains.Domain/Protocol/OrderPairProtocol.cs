@@ -145,14 +145,12 @@ public static class OrderPairProtocol
             // Nothing changed here by this command; a newer seller state is mirrored as its own step (see Apply).
             return new MarketplaceDecision(outcome, [], null, code, message, reply.CancellationRequestId);
         }
-        var target = seller.Sequence > state.SellerSequence ? MarketplaceOrderDecider.Expected(payment, seller) : state.Status;
+        // The status follows the newest seller state known: the reply's, or a newer one that reached this order meanwhile.
+        var newest = seller.Sequence > state.SellerSequence || state.Seller is null ? seller : state.Seller;
+        var target = MarketplaceOrderDecider.Expected(payment, newest);
         if (seller.Sequence > state.SellerSequence)
         {
             events.Add(new SellerMirrored(seller, target));
-        }
-        else if (events.OfType<PaymentWasApproved>().Any())
-        {
-            target = MarketplaceOrderStatus.PaymentApproved;
         }
         return new MarketplaceDecision(CommandOutcome.Accepted, events, target, null, message, reply.CancellationRequestId);
     }
