@@ -278,6 +278,76 @@ CREATE UNIQUE INDEX IF NOT EXISTS UX_OrleansStorage_Grain ON OrleansStorage
     (GrainIdHash, GrainTypeHash, ServiceId, GrainTypeString, GrainIdN0, GrainIdN1,
      (GrainIdExtensionString IS NULL), COALESCE(GrainIdExtensionString, ''));
 
+-- -----------------------------------------------------------------------------
+-- THE CHANGE LOG: every committed transition of every seller order, appended by
+-- orleans_storage_write in the SAME transaction as the order's state row, so a
+-- committed state always has its entry and an entry always has its state.
+--   * stream_key  = the marketplace order id (consumers address it), order_id =
+--     the seller order id, sequence = the seller order's own sequence number:
+--     (order_id, sequence) is unique, so consumers detect gaps and duplicates;
+--   * payload     = the seller order's state without its history (a snapshot:
+--     any single entry is enough to catch up);
+--   * partition   = og_log_partition(stream_key): one reader per partition;
+--   * txid        = the writing transaction: readers take only entries below
+--     pg_snapshot_xmin(pg_current_snapshot()) in (txid, position) order, so an
+--     entry whose transaction commits late is never skipped by a cursor.
+-- Rejected commands rewrite the state with the same sequence: no new entry.
+-- -----------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS og_change_log
+(
+    position     bigserial    PRIMARY KEY,
+    txid         xid8         NOT NULL DEFAULT pg_current_xact_id(),
+    service_id   varchar(150) NOT NULL,
+    partition    integer      NOT NULL,
+    stream_key   text         NOT NULL,
+    order_id     text         NOT NULL,
+    sequence     bigint       NOT NULL,
+    payload      jsonb        NOT NULL,
+    committed_at timestamptz  NOT NULL DEFAULT now(),
+    CONSTRAINT ux_og_change_log_order UNIQUE (service_id, order_id, sequence)
+);
+CREATE INDEX IF NOT EXISTS ix_og_change_log_read ON og_change_log (service_id, partition, txid, position);
+
+-- Where each consumer is, per partition: one row, moved once per delivered batch.
+CREATE TABLE IF NOT EXISTS og_log_cursor
+(
+    service_id varchar(150) NOT NULL,
+    consumer   text         NOT NULL,
+    partition  integer      NOT NULL,
+    txid       xid8         NOT NULL,
+    position   bigint       NOT NULL,
+    updated_at timestamptz  NOT NULL DEFAULT now(),
+    PRIMARY KEY (service_id, consumer, partition)
+);
+
+-- The partition of a stream key: the first 31 bits of its MD5, modulo 8. The silo
+-- computes the same (ChangeLogPartitions in OrderGrains.Grains) to wake a reader.
+CREATE OR REPLACE FUNCTION og_log_partition(_StreamKey text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT ((('x' || substr(md5(_StreamKey), 1, 8))::bit(32)::bigint) & 2147483647)::integer % 8;
+$fn$;
+
+CREATE OR REPLACE FUNCTION og_log_append(_ServiceId text, _GrainTypeString text, _PayloadBinary bytea)
+RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    _State jsonb;
+BEGIN
+    IF _GrainTypeString <> 'sellerOrder' THEN
+        RETURN;
+    END IF;
+    _State := orleans_try_jsonb(_PayloadBinary);
+    IF _State IS NULL OR coalesce(_State->>'marketplaceOrderId', '') = '' THEN
+        RETURN;
+    END IF;
+    INSERT INTO og_change_log (service_id, partition, stream_key, order_id, sequence, payload)
+    VALUES (_ServiceId, og_log_partition(_State->>'marketplaceOrderId'), _State->>'marketplaceOrderId',
+            _State->>'sellerOrderId', (_State->>'sequence')::bigint, _State - 'history')
+    ON CONFLICT ON CONSTRAINT ux_og_change_log_order DO NOTHING;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION orleans_storage_write(
     _GrainIdHash integer, _GrainIdN0 bigint, _GrainIdN1 bigint, _GrainTypeHash integer,
     _GrainTypeString text, _GrainIdExtensionString text, _ServiceId text,
@@ -300,6 +370,7 @@ BEGIN
           AND COALESCE(s.GrainIdExtensionString, '') = COALESCE(_GrainIdExtensionString, '')
           AND s.Version = _GrainStateVersion;
         IF FOUND THEN
+            PERFORM og_log_append(_ServiceId, _GrainTypeString, _PayloadBinary);
             RETURN _GrainStateVersion + 1;
         END IF;
         -- Unchanged version => the provider throws InconsistentStateException.
@@ -315,6 +386,7 @@ BEGIN
          _GrainIdExtensionString, _ServiceId, _PayloadBinary, now(), 1)
     ON CONFLICT DO NOTHING;
     IF FOUND THEN
+        PERFORM og_log_append(_ServiceId, _GrainTypeString, _PayloadBinary);
         RETURN 1;
     END IF;
     -- Someone else created it meanwhile => NULL => InconsistentStateException.

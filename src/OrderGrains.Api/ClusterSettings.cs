@@ -30,8 +30,6 @@ public sealed class ClusterSettings
     public bool ApplySchema { get; set; }
     /// <summary>How long a grain call may take before the caller gets a timeout (and the gateway a 503).</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>How often stream pulling agents poll their queues (memory or PostgreSQL): the delay of the seller → marketplace hop.</summary>
-    public TimeSpan StreamPollPeriod { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Reads and checks the section; throws with every problem named.</summary>
     public static ClusterSettings From(IConfiguration configuration)
@@ -45,7 +43,6 @@ public sealed class ClusterSettings
         if (string.IsNullOrWhiteSpace(options.ServiceId)) errors.Add("Silo:ServiceId is empty");
         if (options.AdvertisedIp.Length > 0 && !IPAddress.TryParse(options.AdvertisedIp, out _)) errors.Add($"Silo:AdvertisedIp '{options.AdvertisedIp}' is not an IP address");
         if (options.ResponseTimeout <= TimeSpan.Zero) errors.Add("Silo:ResponseTimeout must be positive");
-        if (options.StreamPollPeriod < TimeSpan.FromMilliseconds(1)) errors.Add("Silo:StreamPollPeriod must be at least 1 ms");
         if (options.Provider == ClusterProvider.Postgres && string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName)))
         {
             errors.Add($"Silo:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is not set (environment: ConnectionStrings__{ConnectionStringName})");

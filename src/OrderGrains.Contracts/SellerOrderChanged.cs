@@ -3,8 +3,8 @@ using OrderGrains.Domain.SellerOrders;
 namespace OrderGrains.Contracts;
 
 /// <summary>
-/// What a seller order publishes after every committed change, on the stream keyed by its marketplace order id.
-/// <see cref="Sequence"/> orders the changes; the snapshot makes any single event enough to catch up.
+/// One committed change of a seller order, as the change log delivers it to the marketplace order (and, later, to
+/// every other consumer). <see cref="Sequence"/> orders the changes; the snapshot makes any single one enough to catch up.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrderGrains.SellerOrderChanged")]
 public sealed record SellerOrderChanged(
@@ -12,12 +12,3 @@ public sealed record SellerOrderChanged(
     [property: Id(1)] long Sequence,
     [property: Id(2)] string Command,
     [property: Id(3)] SellerOrderView Seller);
-
-public static class StreamNames
-{
-    /// <summary>The stream provider's name (memory streams in Development, ADO.NET when durable).</summary>
-    public const string Provider = "OrderEvents";
-
-    /// <summary>Seller-order changes; the stream key is the marketplace order id, so the marketplace grain subscribes implicitly.</summary>
-    public const string SellerOrderChanges = "seller-order-changes";
-}

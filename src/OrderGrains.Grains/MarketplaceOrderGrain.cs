@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Streams;
-using Orleans.Streams.Core;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
@@ -13,19 +10,16 @@ namespace OrderGrains.Grains;
 
 /// <summary>
 /// The marketplace order. Owns payment and mirrors its seller order: from the seller's answers to the calls
-/// it forwards (applied at once) and from the seller's stream (implicit subscription, key = this order's id).
-/// Each seller change is applied exactly once by sequence number; a gap, an activation or the reconcile
-/// timer pulls the seller's state instead.
+/// it forwards (applied at once) and from the change log (<see cref="ChangeLogPartitionGrain"/> calls
+/// <see cref="Deliver"/> with every committed seller change, at least once, in order). Each change is applied
+/// exactly once by sequence number; a gap or an activation pulls the seller's state instead. Nothing runs
+/// periodically per order: an idle open order costs nothing.
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.SellerOrderChanges)]
 public sealed partial class MarketplaceOrderGrain(
     [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
-    IOptions<WorkflowOptions> options,
     TimeProvider time,
-    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IStreamSubscriptionObserver, IRemindable, IIncomingGrainCallFilter
+    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable, IIncomingGrainCallFilter
 {
-    private const string ReconcileReminder = "reconcile";
-
     private MarketplaceOrderState Order => state.State;
 
     private ISellerOrderGrain Seller => GrainFactory.GetGrain<ISellerOrderGrain>(Order.SellerOrderId);
@@ -51,9 +45,7 @@ public sealed partial class MarketplaceOrderGrain(
         return context.Invoke();
     }
 
-    public Task<MarketplaceReply> Place(PlaceMarketplaceOrder command) => InTurn(() => PlaceInTurn(command));
-
-    private async Task<MarketplaceReply> PlaceInTurn(PlaceMarketplaceOrder command)
+    public async Task<MarketplaceReply> Place(PlaceMarketplaceOrder command)
     {
         if (command.MarketplaceOrderId != this.GetPrimaryKeyString())
         {
@@ -73,7 +65,6 @@ public sealed partial class MarketplaceOrderGrain(
             Handle(new MirrorSeller(seller, "place"));
         }
         await Write();
-        await this.RegisterOrUpdateReminder(ReconcileReminder, options.Value.ReconcileInterval, options.Value.ReconcileInterval);
         return reply.Outcome == CommandOutcome.Rejected
             ? new MarketplaceReply(CommandOutcome.Rejected, reply.Code, $"seller order {Order.SellerOrderId}: {reply.Message}", null, View())
             : Reply(decision);
@@ -98,9 +89,7 @@ public sealed partial class MarketplaceOrderGrain(
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 
-    public Task<MarketplaceOrderView?> Reconcile() => InTurn(ReconcileInTurn);
-
-    private async Task<MarketplaceOrderView?> ReconcileInTurn()
+    public async Task<MarketplaceOrderView?> Reconcile()
     {
         if (!Order.Exists)
         {
@@ -113,49 +102,14 @@ public sealed partial class MarketplaceOrderGrain(
     public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change);
 
     /// <summary>
-    /// Stream deliveries run interleaved with this grain's other turns (Orleans' stream extension interleaves), so a
-    /// change could land while a command awaits its seller order. <see cref="turn"/> makes them wait for the running
-    /// command (a self-call instead would deadlock: the delivery's own turn would wait for itself).
+    /// Orders placed before the change log kept a "reconcile" reminder; it is no longer needed (the log delivers every
+    /// change, activation catches up), so one that fires removes itself. No periodic per-order work remains.
     /// </summary>
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        handleFactory.Create<SellerOrderChanged>().ResumeAsync((change, _) => OnSellerChanged(change));
-
-    /// <summary>One change to this order's state at a time, stream deliveries included.</summary>
-    private readonly SemaphoreSlim turn = new(1, 1);
-
-    private async Task<T> InTurn<T>(Func<Task<T>> work)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        await turn.WaitAsync();
-        try
+        if (await this.GetReminder(reminderName) is { } reminder)
         {
-            return await work();
-        }
-        finally
-        {
-            turn.Release();
-        }
-    }
-
-    private Task InTurn(Func<Task> work) => InTurn(async () => { await work(); return true; });
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => InTurn(() => ReminderInTurn(reminderName));
-
-    private async Task ReminderInTurn(string reminderName)
-    {
-        if (reminderName != ReconcileReminder)
-        {
-            return;
-        }
-        if (Order.Exists && !Order.Status.IsFinal())
-        {
-            await PullSeller("reconcile timer");
-        }
-        if (!Order.Exists || Order.Status.IsFinal())
-        {
-            if (await this.GetReminder(ReconcileReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
+            await this.UnregisterReminder(reminder);
         }
     }
 
@@ -163,9 +117,7 @@ public sealed partial class MarketplaceOrderGrain(
     /// A command whose outcome the seller order decides: the protocol answers alone (final status, payment already
     /// decided) or asks the seller in its turn and takes its answer and its new state. One write for all of it.
     /// </summary>
-    private Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command) => InTurn(() => RunWithSellerInTurn(command));
-
-    private async Task<MarketplaceReply> RunWithSellerInTurn(MarketplaceCommand command)
+    private async Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command)
     {
         var before = Order.History.Count;
         var decision = await OrderPairProtocol.Run(Order, command, AskSeller, time.GetUtcNow());
@@ -185,9 +137,7 @@ public sealed partial class MarketplaceOrderGrain(
         _ => throw new InvalidOperationException($"the protocol asked the seller for {command.Name}, which the seller grain does not take from the marketplace"),
     };
 
-    private Task OnSellerChanged(SellerOrderChanged change) => InTurn(() => OnSellerChangedInTurn(change));
-
-    private async Task OnSellerChangedInTurn(SellerOrderChanged change)
+    private async Task OnSellerChanged(SellerOrderChanged change)
     {
         if (!Order.Exists || change.Sequence <= Order.SellerSequence)
         {

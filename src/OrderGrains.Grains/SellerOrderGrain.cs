@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Streams;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
@@ -12,7 +11,7 @@ namespace OrderGrains.Grains;
 /// <summary>
 /// The seller order: the source of truth for fulfilment. Non-reentrant, so commands are decided one at a
 /// time against <see cref="SellerTransitions"/>. It never calls the marketplace order: every committed
-/// change is published on the stream keyed by the marketplace order id.
+/// change goes into the change log with its state write (same transaction), and the log's readers deliver it.
 /// </summary>
 public sealed partial class SellerOrderGrain(
     [PersistentState("sellerOrder", StorageNames.Orders)] IPersistentState<SellerOrderState> state,
@@ -25,12 +24,6 @@ public sealed partial class SellerOrderGrain(
     private SellerOrderState Order => state.State;
 
     private IGrainTimer? deadlineTimer;
-
-    /// <summary>The stream this order's changes go to, keyed by its marketplace order id (known once placed).</summary>
-    private IAsyncStream<SellerOrderChanged> Changes => changes ??= this.GetStreamProvider(StreamNames.Provider)
-        .GetStream<SellerOrderChanged>(StreamId.Create(StreamNames.SellerOrderChanges, Order.MarketplaceOrderId));
-
-    private IAsyncStream<SellerOrderChanged>? changes;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -76,7 +69,8 @@ public sealed partial class SellerOrderGrain(
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 
-    public Task Republish() => Order.Exists ? Publish("republish", SellerOrderView.From(Order)) : Task.CompletedTask;
+    /// <summary>Wakes the change-log reader of this order's partition (ops: redeliver now rather than at the next poll).</summary>
+    public Task Republish() => Order.Exists ? WakeLogReader() : Task.CompletedTask;
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == DeadlineReminder ? OnDeadline() : Task.CompletedTask;
@@ -110,6 +104,7 @@ public sealed partial class SellerOrderGrain(
         }
 
         var deadlineBefore = Order.NextDeadline;
+        var sequenceBefore = Order.Sequence;
         var decision = SellerOrderDecider.Handle(Order, command, time.GetUtcNow(), options.Value.Timings);
         if (!Order.Exists)
         {
@@ -129,35 +124,23 @@ public sealed partial class SellerOrderGrain(
         }
 
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
-        // One snapshot for the answer and the event: views are immutable, so both can carry the same one.
-        var view = SellerOrderView.From(Order);
-        if (decision.IsAccepted)
+        if (Order.Sequence != sequenceBefore)
         {
-            if (Order.NextDeadline != deadlineBefore)
-            {
-                await ScheduleDeadline();
-            }
-            await Publish(command.Name, view);
+            // The state write appended the change to the log (same transaction); the reader need not wait for its poll.
+            await WakeLogReader();
         }
-        return Reply(decision, view);
+        if (decision.IsAccepted && Order.NextDeadline != deadlineBefore)
+        {
+            await ScheduleDeadline();
+        }
+        return Reply(decision, SellerOrderView.From(Order));
     }
 
     private static SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision, SellerOrderView? view) =>
         new(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, view);
 
-    private async Task Publish(string command, SellerOrderView view)
-    {
-        var change = new SellerOrderChanged(Guid.NewGuid().ToString("N"), Order.Sequence, command, view);
-        try
-        {
-            await Changes.OnNextAsync(change);
-        }
-        catch (Exception ex)
-        {
-            // The change is committed; the marketplace order's reconcile timer pulls it if this event is lost.
-            LogPublishFailed(log, ex, Order.SellerOrderId, Order.Sequence);
-        }
-    }
+    private Task WakeLogReader() =>
+        GrainFactory.GetGrain<IChangeLogPartitionGrain>(ChangeLogPartitions.Of(Order.MarketplaceOrderId)).Wake();
 
     /// <summary>
     /// Two clocks for one deadline: a grain timer fires on time while the order is active, and a reminder
@@ -193,6 +176,4 @@ public sealed partial class SellerOrderGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Seller order {OrderId}: {Command} {Outcome}, now {Status}: {Reason}")]
     private static partial void LogDecision(ILogger logger, string orderId, string command, CommandOutcome outcome, string status, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Seller order {OrderId}: publishing change {Sequence} failed; the marketplace order will reconcile")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string orderId, long sequence);
 }

@@ -16,9 +16,6 @@ public sealed class WorkflowOptions
     /// <summary>How long a seller order waits for fulfilment authorization before it is canceled (VTEX: 30 days).</summary>
     public TimeSpan AuthorizationDeadline { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often an unfinished marketplace order pulls its seller order to repair a lost event (at least 1 minute: a reminder period).</summary>
-    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
-
     /// <summary>How long an Idempotency-Key answers with its first response (at least 24 hours).</summary>
     public TimeSpan IdempotencyKeyRetention { get; set; } = TimeSpan.FromHours(24);
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using Orleans.Streams;
+using Npgsql;
 using OrderGrains.Api;
 using OrderGrains.Contracts;
 using OrderGrains.Grains;
@@ -49,13 +49,9 @@ public static class SiloHosting
                 o.GrainStorageSerializer = new DomainJsonStorageSerializer();
             });
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-            // Durable, at-least-once (may reorder after a crash): the marketplace grain's sequence check makes that harmless.
-            // Implicit subscriptions only: no pub/sub rendezvous grain (an activation and storage writes per stream, i.e. per order).
-            orleans.AddAdoNetStreams(StreamNames.Provider, s =>
-            {
-                s.ConfigureAdoNet(o => o.Configure(a => (a.Invariant, a.ConnectionString) = (Invariant, connectionString)));
-                s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-            });
+            // The change log: appended by the seller order's state write (schema.sql), read by the partition readers.
+            orleans.Services.AddSingleton<IChangeLog>(_ => new PostgresChangeLog(
+                NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!)), silo.ServiceId));
             orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
         }
         else
@@ -64,8 +60,6 @@ public static class SiloHosting
             orleans.AddInMemoryOrderStorage();
         }
         orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
-        // The seller → marketplace hop waits for the pulling agent; the default 100 ms poll dominated a lifecycle's latency.
-        orleans.Services.Configure<StreamPullingAgentOptions>(StreamNames.Provider, o => o.GetQueueMsgsTimerPeriod = silo.StreamPollPeriod);
         orleans.AddOrderGrains(configuration);
         orleans.AddDashboard();
         return orleans;

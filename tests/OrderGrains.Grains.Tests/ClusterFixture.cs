@@ -26,7 +26,8 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
         }).Build();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) => silo.AddOrderGrains(configuration).AddInMemoryOrderStorage());
+        var log = new MemoryChangeLog(); // one change log for both silos, as the memory storage is one for both
+        builder.ConfigureSilo((_, silo) => silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(log));
         builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrderGrainsSerialization()));
         cluster = builder.Build();
         await cluster.DeployAsync();

@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using OrderGrains.Domain.SellerOrders;
+
+namespace OrderGrains.Grains;
+
+/// <summary>One committed seller-order change in the log. <see cref="Txid"/>/<see cref="Position"/> order the log.</summary>
+public sealed record LogEntry(ulong Txid, long Position, string StreamKey, string OrderId, long Sequence, SellerOrderView Seller);
+
+/// <summary>How far a consumer has read a partition: everything at or below this (txid, position) was delivered.</summary>
+public readonly record struct LogCursor(ulong Txid, long Position) : IComparable<LogCursor>
+{
+    public int CompareTo(LogCursor other) => Txid != other.Txid ? Txid.CompareTo(other.Txid) : Position.CompareTo(other.Position);
+}
+
+/// <summary>
+/// The durable, ordered change log of every committed seller-order transition. Entries are written by the order's
+/// own state write (same transaction on PostgreSQL: <c>og_log_append</c> in schema.sql; same lock in memory), never
+/// by a separate publish, so a committed state can never miss its entry.
+/// </summary>
+public interface IChangeLog
+{
+    /// <summary>Entries of a partition after <paramref name="after"/>, in log order, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default);
+
+    Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default);
+
+    /// <summary>One write per delivered batch.</summary>
+    Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The log's partitions: a stream key (marketplace order id) always lands in the same one.</summary>
+public static class ChangeLogPartitions
+{
+    /// <summary>Must equal the modulus in schema.sql's <c>og_log_partition</c>.</summary>
+    public const int Count = 8;
+
+    /// <summary>The first 31 bits of the key's MD5, modulo <see cref="Count"/> — the same as <c>og_log_partition</c> in SQL.</summary>
+    public static int Of(string streamKey)
+    {
+        var hash = MD5.HashData(Encoding.UTF8.GetBytes(streamKey));
+        var first = (hash[0] << 24) | (hash[1] << 16) | (hash[2] << 8) | hash[3];
+        return (first & 0x7fffffff) % Count;
+    }
+}
+
+/// <summary>The change log in memory (Development profile, tests): appended under the same lock as the state write.</summary>
+public sealed class MemoryChangeLog : IChangeLog
+{
+    private readonly Lock gate = new();
+    private readonly List<LogEntry>[] partitions = [.. Enumerable.Range(0, ChangeLogPartitions.Count).Select(_ => new List<LogEntry>())];
+    private readonly Dictionary<string, long> lastSequence = [];
+    private readonly Dictionary<(string, int), LogCursor> cursors = [];
+    private long position;
+
+    /// <summary>Appends the state's change if its sequence is new; returns the entry's partition, or null when nothing was appended.</summary>
+    public int? Append(SellerOrderState state)
+    {
+        if (state.MarketplaceOrderId.Length == 0) return null;
+        lock (gate)
+        {
+            if (lastSequence.TryGetValue(state.SellerOrderId, out var last) && last >= state.Sequence) return null;
+            lastSequence[state.SellerOrderId] = state.Sequence;
+            var partition = ChangeLogPartitions.Of(state.MarketplaceOrderId);
+            position++;
+            partitions[partition].Add(new LogEntry((ulong)position, position, state.MarketplaceOrderId, state.SellerOrderId, state.Sequence, SellerOrderView.From(state)));
+            return partition;
+        }
+    }
+
+    /// <summary>Entries appended since start (delivered ones are dropped from memory; this counts them all).</summary>
+    public long Appended { get { lock (gate) return position; } }
+
+    public Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            // Positions increase within a partition: find the first one after the cursor by binary search.
+            var entries = partitions[partition];
+            int lo = 0, hi = entries.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (entries[mid].Position <= after.Position) lo = mid + 1; else hi = mid;
+            }
+            return Task.FromResult<IReadOnlyList<LogEntry>>(entries.GetRange(lo, Math.Min(max, entries.Count - lo)));
+        }
+    }
+
+    public Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return Task.FromResult(cursors.GetValueOrDefault((consumer, partition)));
+    }
+
+    public Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            cursors[(consumer, partition)] = cursor;
+            // In memory the log keeps nothing that every consumer of the partition has read (there is no retention window to honour).
+            var oldest = cursors.Where(c => c.Key.Item2 == partition).Min(c => c.Value.Position);
+            partitions[partition].RemoveAll(e => e.Position <= oldest);
+        }
+        return Task.CompletedTask;
+    }
+}

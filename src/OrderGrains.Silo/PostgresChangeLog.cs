@@ -1,0 +1,68 @@
+using Npgsql;
+using NpgsqlTypes;
+using System.Text.Json;
+using OrderGrains.Domain;
+using OrderGrains.Domain.SellerOrders;
+using OrderGrains.Grains;
+
+namespace OrderGrains.Silo;
+
+/// <summary>
+/// The change log on PostgreSQL (<c>og_change_log</c>, appended by <c>orleans_storage_write</c> in the seller order's
+/// own transaction). Reads take only entries whose transaction is older than every transaction still running
+/// (<c>pg_snapshot_xmin</c>), in (txid, position) order: an entry that commits late can never fall behind a cursor.
+/// </summary>
+public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string serviceId) : IChangeLog
+{
+    public async Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT txid::text::bigint, position, stream_key, order_id, sequence, payload::text
+            FROM og_change_log
+            WHERE service_id = $1 AND partition = $2
+              AND (txid, position) > ($3::text::xid8, $4)
+              AND txid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY txid, position
+            LIMIT $5
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = partition });
+        command.Parameters.Add(new() { Value = after.Txid.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = after.Position });
+        command.Parameters.Add(new() { Value = max });
+        var entries = new List<LogEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var state = JsonSerializer.Deserialize<SellerOrderState>(reader.GetString(5), DomainJson.Options)!;
+            entries.Add(new LogEntry((ulong)reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), SellerOrderView.From(state)));
+        }
+        return entries;
+    }
+
+    public async Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT txid::text::bigint, position FROM og_log_cursor WHERE service_id = $1 AND consumer = $2 AND partition = $3");
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = consumer });
+        command.Parameters.Add(new() { Value = partition });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new LogCursor((ulong)reader.GetInt64(0), reader.GetInt64(1)) : default;
+    }
+
+    public async Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO og_log_cursor (service_id, consumer, partition, txid, position, updated_at)
+            VALUES ($1, $2, $3, $4::text::xid8, $5, now())
+            ON CONFLICT (service_id, consumer, partition) DO UPDATE SET txid = EXCLUDED.txid, position = EXCLUDED.position, updated_at = now()
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = consumer });
+        command.Parameters.Add(new() { Value = partition });
+        command.Parameters.Add(new() { Value = cursor.Txid.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = cursor.Position });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
