@@ -12,7 +12,8 @@ namespace OrderGrains.Cluster.Tests;
 /// Two silo processes and a gateway on PostgreSQL. Clients drive orders through their lifecycles, races
 /// included, retrying with their Idempotency-Key, while one silo is killed with SIGKILL and restarted five
 /// times. Afterwards every acknowledged transition is there, none was applied twice, every marketplace order
-/// agrees with its seller order and none rests without an exit.
+/// agrees with its seller order, none rests without an exit, and every seller order has exactly one change-log
+/// entry per committed transition.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public class CrashUnderLoadTests(Postgres postgres, ITestOutputHelper output)
@@ -180,7 +181,46 @@ public class CrashUnderLoadTests(Postgres postgres, ITestOutputHelper output)
             if (await grains.GetGrain<IMarketplaceOrderGrain>(order).GetView() is null) lost++;
         }
 
+        // The change log: every seller order has exactly one entry per committed transition (sequences 1..n, no more, no
+        // fewer), and no order keeps a periodic reminder.
+        await using var db = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await db.OpenAsync();
+        async Task<long> Scalar(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, db);
+            return Convert.ToInt64(await command.ExecuteScalarAsync());
+        }
+        var ordersWithoutExactlyTheirEntries = await Scalar("""
+            SELECT count(*) FROM OrleansStorage s
+            WHERE s.GrainTypeString = 'sellerOrder' AND s.PayloadJson ? 'sequence'
+              AND ((s.PayloadJson->>'sequence')::bigint IS DISTINCT FROM (
+                  SELECT count(DISTINCT l.sequence) FILTER (WHERE l.sequence BETWEEN 1 AND (s.PayloadJson->>'sequence')::bigint)
+                  FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = s.PayloadJson->>'sellerOrderId')
+               OR EXISTS (SELECT 1 FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = s.PayloadJson->>'sellerOrderId'
+                          AND l.sequence > (s.PayloadJson->>'sequence')::bigint))
+            """);
+        var sellerRowsWithoutState = await Scalar("SELECT count(*) FROM OrleansStorage WHERE GrainTypeString = 'sellerOrder' AND NOT coalesce(PayloadJson ? 'sequence', false)");
+        var logEntries = await Scalar("SELECT count(*) FROM og_change_log");
+        if (ordersWithoutExactlyTheirEntries > 0)
+        {
+            await using var detail = new Npgsql.NpgsqlCommand("""
+                SELECT s.PayloadJson->>'sellerOrderId', s.PayloadJson->>'sequence', s.PayloadJson->>'status',
+                       (SELECT string_agg(l.sequence::text, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = s.PayloadJson->>'sellerOrderId'),
+                       (SELECT string_agg(h->>'command' || ':' || (h->>'outcome'), ' ') FROM jsonb_array_elements(s.PayloadJson->'history') h)
+                FROM OrleansStorage s WHERE s.GrainTypeString = 'sellerOrder'
+                  AND (s.PayloadJson->>'sequence')::bigint <> (SELECT count(*) FROM og_change_log l WHERE l.order_id = s.PayloadJson->>'sellerOrderId')
+                LIMIT 5
+                """, db);
+            await using var rows = await detail.ExecuteReaderAsync();
+            while (await rows.ReadAsync())
+            {
+                output.WriteLine($"log mismatch: {rows.GetString(0)} sequence {rows.GetString(1)} {rows.GetString(2)} entries [{(rows.IsDBNull(3) ? "" : rows.GetString(3))}] history {rows.GetString(4)}");
+            }
+        }
+        var reconcileReminders = await Scalar("SELECT count(*) FROM OrleansRemindersTable WHERE ReminderName = 'reconcile'");
+
         var report = $"crash test: orders={pairs.Length} acknowledged_transitions={acknowledged} kills={recoveries.Count} " +
+                     $"log_entries={logEntries} orders_without_exactly_one_entry_per_transition={ordersWithoutExactlyTheirEntries} periodic_reminders={reconcileReminders} seller_rows_without_state={sellerRowsWithoutState} " +
                      $"lost={lost} duplicated={duplicated} disagreeing={disagree} resting_without_exit={resting} " +
                      $"client_retries={api.Retries} http_500={api.Status500} " +
                      $"first_ack_after_each_kill_s=[{string.Join(", ", recoveries.Select(r => r.TotalSeconds.ToString("0.0")))}] " +
@@ -196,5 +236,8 @@ public class CrashUnderLoadTests(Postgres postgres, ITestOutputHelper output)
         Assert.Equal(0, disagree);
         Assert.Equal(0, resting);
         Assert.Equal(0, api.Status500);
+        Assert.Equal(0, ordersWithoutExactlyTheirEntries);
+        Assert.True(logEntries >= acknowledged / 2, report);
+        Assert.Equal(0, reconcileReminders);
     }
 }

@@ -5,7 +5,7 @@ using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Cluster.Tests;
 
-/// <summary>On the durable (ADO.NET) stream profile: an event twice, late, or after a newer one leaves the marketplace order correct.</summary>
+/// <summary>On PostgreSQL: a change delivered twice, late, or after a newer one (as the at-least-once change log may) leaves the marketplace order correct.</summary>
 [Collection(PostgresCollection.Name)]
 public class StreamFaultTests(Postgres postgres)
 {
@@ -31,7 +31,7 @@ public class StreamFaultTests(Postgres postgres)
         await marketplace.Deliver(Event(invoiced));     // twice
         await marketplace.Deliver(Event(invoiced));
         await marketplace.Deliver(Event(handling));     // late: older than what is applied
-        await seller.Republish();                       // a real duplicate through the durable stream
+        await seller.Republish();                       // wakes the log reader: anything it redelivers is a duplicate
         await Task.Delay(1500);
 
         var view = (await marketplace.GetView())!;
