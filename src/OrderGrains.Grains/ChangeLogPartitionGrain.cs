@@ -8,8 +8,8 @@ namespace OrderGrains.Grains;
 /// Reads one partition of the change log and delivers every entry to its marketplace order, in order per order,
 /// at least once: a batch is read, delivered (orders in parallel, each order's entries one after the other), and only
 /// then is the cursor moved — one cursor write per batch. A crash before that write redelivers the batch; the
-/// marketplace order ignores what its sequence says it already has. Polls back off while the partition is idle
-/// (<see cref="ChangeLogOptions.MaxIdlePoll"/>); a seller order's commit wakes it at once.
+/// marketplace order ignores what its sequence says it already has. A seller order's commit wakes the reader at
+/// once; an idle partition is read once per <see cref="ChangeLogOptions.MaxIdlePoll"/>, the backstop for a lost wake-up.
 /// This is per partition, never per order: an idle open order costs nothing.
 /// </summary>
 public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<ChangeLogOptions> options, ILogger<ChangeLogPartitionGrain> logger)
@@ -19,21 +19,21 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
 
     private int Partition => (int)this.GetPrimaryKeyLong();
     private LogCursor cursor;
-    private bool woken = true;
-    private DateTime nextPoll = DateTime.MinValue;
-    private TimeSpan idle = TimeSpan.Zero;
+    private TimeSpan retry = TimeSpan.Zero;
     private IGrainTimer? timer;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         cursor = await log.LoadCursor(Consumer, Partition, cancellationToken);
-        // KeepAlive: the reader must not be collected while idle; the timer's tick is in-memory unless a poll is due.
-        timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.TickPeriod) { KeepAlive = true });
+        // One timer: due at once after a wake-up, otherwise every MaxIdlePoll (the backstop for a lost wake-up).
+        // KeepAlive: the reader is not collected while idle. An idle partition costs one read per MaxIdlePoll.
+        timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.MaxIdlePoll) { KeepAlive = true });
     }
 
+    /// <summary>Runs interleaved (it only moves the timer): the next read starts as soon as the current one ends.</summary>
     public Task Wake()
     {
-        woken = true;
+        timer?.Change(TimeSpan.Zero, options.Value.MaxIdlePoll);
         return Task.CompletedTask;
     }
 
@@ -41,8 +41,6 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
 
     private async Task Tick(CancellationToken cancellationToken)
     {
-        if (!woken && DateTime.UtcNow < nextPoll) return;
-        woken = false;
         var o = options.Value;
         IReadOnlyList<LogEntry> batch;
         try
@@ -52,12 +50,12 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogReadFailed(logger, ex, Partition);
-            BackOff(o);
+            RetryLater(o);
             return;
         }
         if (batch.Count == 0)
         {
-            BackOff(o);
+            retry = TimeSpan.Zero;
             return;
         }
 
@@ -76,22 +74,25 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
         {
             // Nothing of this batch counts as delivered: it is read and delivered again (duplicates are ignored by sequence).
             LogDeliveryFailed(logger, ex, Partition, batch.Count);
-            BackOff(o);
+            RetryLater(o);
             return;
         }
 
         var last = batch[^1];
         cursor = new LogCursor(last.Txid, last.Position);
         await log.SaveCursor(Consumer, Partition, cursor, cancellationToken);
-        idle = TimeSpan.Zero;
-        nextPoll = DateTime.MinValue;
-        woken = batch.Count == o.BatchSize; // a full batch: there is probably more
+        retry = TimeSpan.Zero;
+        if (batch.Count == o.BatchSize)
+        {
+            timer?.Change(TimeSpan.Zero, o.MaxIdlePoll); // a full batch: there is probably more
+        }
     }
 
-    private void BackOff(ChangeLogOptions o)
+    /// <summary>After a failure: try again soon, then less and less often, up to the idle poll.</summary>
+    private void RetryLater(ChangeLogOptions o)
     {
-        idle = idle == TimeSpan.Zero ? o.TickPeriod : TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, o.MaxIdlePoll.Ticks));
-        nextPoll = DateTime.UtcNow + idle;
+        retry = retry == TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, o.MaxIdlePoll.Ticks));
+        timer?.Change(retry, o.MaxIdlePoll);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: read failed; retrying")]
@@ -106,11 +107,8 @@ public sealed class ChangeLogOptions
 {
     public const string SectionName = "ChangeLog";
 
-    /// <summary>How often a partition reader checks for work in memory (no database access unless woken or due).</summary>
-    public TimeSpan TickPeriod { get; set; } = TimeSpan.FromMilliseconds(20);
-
     /// <summary>The longest wait between two reads of an idle partition (the backstop for a lost wake-up).</summary>
-    public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Entries read and delivered per cursor write.</summary>
     public int BatchSize { get; set; } = 256;

@@ -24,8 +24,8 @@ public static class SiloBuilderExtensions
             .ValidateOnStart();
         silo.Services.AddOptions<ChangeLogOptions>()
             .Bind(configuration.GetSection(ChangeLogOptions.SectionName))
-            .Validate(o => o.TickPeriod >= TimeSpan.FromMilliseconds(1) && o.MaxIdlePoll >= o.TickPeriod && o.BatchSize is >= 1 and <= 10_000,
-                "ChangeLog: TickPeriod ≥ 1 ms, MaxIdlePoll ≥ TickPeriod, BatchSize 1-10000")
+            .Validate(o => o.MaxIdlePoll >= TimeSpan.FromMilliseconds(100) && o.BatchSize is >= 1 and <= 10_000,
+                "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000")
             .ValidateOnStart();
         silo.Services.AddHostedService<ChangeLogReaders>();
         silo.Services.TryAddSingleton(TimeProvider.System);
