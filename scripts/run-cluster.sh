@@ -54,6 +54,9 @@ common=(
   "Auth__Keys__1__AppKey=seller1" "Auth__Keys__1__AppToken=$OG_SELLER1_TOKEN" "Auth__Keys__1__Role=seller" "Auth__Keys__1__SellerId=seller1"
   "Auth__Keys__2__AppKey=ops" "Auth__Keys__2__AppToken=$OG_OPS_TOKEN" "Auth__Keys__2__Role=ops"
 )
+# The schema is migrated once, before any silo starts (a silo refuses a database that lacks a migration).
+env "${common[@]}" dotnet "src/OrderGrains.Silo/bin/$config/net10.0/OrderGrains.Silo.dll" migrate >&2
+
 urls=()
 for i in $(seq 1 "$silos"); do
   url="http://127.0.0.1:$((base_http + i))"
@@ -62,7 +65,7 @@ for i in $(seq 1 "$silos"); do
   pids+=($!)
   urls+=("$url")
   echo "silo $i: $url (silo port $((11110 + i)), gateway port $((30000 + i))), log $state/logs/silo$i.log"
-  # The first silo applies the schema and founds the cluster; let it get there before the next joins.
+  # The first silo founds the cluster; let it get there before the next joins.
   [ "$i" -eq 1 ] && { for _ in $(seq 1 300); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.3; done; }
 done
 for j in $(seq 1 "$gateways"); do

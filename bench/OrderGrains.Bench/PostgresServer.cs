@@ -41,8 +41,11 @@ public sealed class PostgresServer : IAsyncDisposable
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 24 }.ConnectionString;
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
-        using var schema = new NpgsqlCommand(File.ReadAllText(Path.Combine(Root(), "silo-config", "postgres", "schema.sql")), connection);
-        schema.ExecuteNonQuery();
+        foreach (var migration in Directory.GetFiles(Path.Combine(Root(), "silo-config", "postgres", "migrations"), "*.sql").Order())
+        {
+            using var schema = new NpgsqlCommand(File.ReadAllText(migration), connection);
+            schema.ExecuteNonQuery();
+        }
         return connectionString;
     }
 

@@ -2,18 +2,18 @@
 # Throwaway local PostgreSQL for OrderGrains (dev/tests only: trust auth).
 #
 #   pg-throwaway.sh [DATA_DIR] [PORT]   create/start the cluster, create database
-#                                       "ordergrains", apply schema.sql, print the
+#                                       "ordergrains", apply migrations/*.sql, print the
 #                                       Npgsql connection string as the LAST line
 #   pg-throwaway.sh stop [DATA_DIR]     stop it (delete DATA_DIR yourself after)
 #
 # DATA_DIR defaults to $PWD/.pgdata, PORT to 55432. Listens on 127.0.0.1 only;
 # the unix socket lives in DATA_DIR.sock next to the data dir. Works as root
 # (the server then runs as the "postgres" OS user). Re-running on a running
-# cluster just re-applies schema.sql. Progress goes to stderr.
+# cluster just re-applies the migrations (each is idempotent). Progress goes to stderr.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SCHEMA="$SCRIPT_DIR/schema.sql"
+MIGRATIONS="$SCRIPT_DIR/migrations"
 DB_NAME=ordergrains
 
 log() { echo "pg-throwaway: $*" >&2; }
@@ -84,7 +84,7 @@ do_start() {
     dir="$(abs_path "${1:-$PWD/.pgdata}")"
     port="${2:-55432}"
     case "$port" in ''|*[!0-9]*) die "port must be a number: $port" ;; esac
-    [ -f "$SCHEMA" ] || die "schema not found: $SCHEMA"
+    [ -f "$MIGRATIONS/0001_schema.sql" ] || die "migrations not found: $MIGRATIONS"
     parent="$(dirname "$dir")"
     sock="$dir.sock"
 
@@ -148,8 +148,10 @@ do_start() {
         log "creating database $DB_NAME"
         "$bin/psql" "${psql_args[@]}" -d postgres -c "CREATE DATABASE $DB_NAME ENCODING 'UTF8' TEMPLATE template0" >&2
     fi
-    log "applying $SCHEMA"
-    "$bin/psql" "${psql_args[@]}" -d "$DB_NAME" -f "$SCHEMA" >/dev/null
+    for migration in "$MIGRATIONS"/[0-9][0-9][0-9][0-9]_*.sql; do
+        log "applying $migration"
+        "$bin/psql" "${psql_args[@]}" -v ON_ERROR_STOP=1 -d "$DB_NAME" -f "$migration" >/dev/null
+    done
 
     echo "Host=127.0.0.1;Port=$port;Database=$DB_NAME;Username=postgres;Password=postgres"
 }

@@ -26,8 +26,6 @@ public sealed class ClusterSettings
     public string AdvertisedIp { get; set; } = "127.0.0.1";
     /// <summary>Listen on every interface (containers) instead of the advertised address only.</summary>
     public bool ListenOnAnyAddress { get; set; }
-    /// <summary>Apply silo-config/postgres/schema.sql on start (idempotent).</summary>
-    public bool ApplySchema { get; set; }
     /// <summary>How long a grain call may take before the caller gets a timeout (and the gateway a 503).</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

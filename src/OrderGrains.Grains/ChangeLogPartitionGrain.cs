@@ -112,6 +112,12 @@ public sealed class ChangeLogOptions
 
     /// <summary>Entries read and delivered per cursor write.</summary>
     public int BatchSize { get; set; } = 256;
+
+    /// <summary>How long a delivered entry stays in the log (PostgreSQL) before the retention purge may delete it.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often one silo runs the retention purge (bounded batches).</summary>
+    public TimeSpan PurgePeriod { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>

@@ -24,8 +24,9 @@ public static class SiloBuilderExtensions
             .ValidateOnStart();
         silo.Services.AddOptions<ChangeLogOptions>()
             .Bind(configuration.GetSection(ChangeLogOptions.SectionName))
-            .Validate(o => o.MaxIdlePoll >= TimeSpan.FromMilliseconds(100) && o.BatchSize is >= 1 and <= 10_000,
-                "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000")
+            .Validate(o => o.MaxIdlePoll >= TimeSpan.FromMilliseconds(100) && o.BatchSize is >= 1 and <= 10_000
+                    && o.Retention >= TimeSpan.FromHours(1) && o.PurgePeriod >= TimeSpan.FromMinutes(1),
+                "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000, Retention at least 01:00:00, PurgePeriod at least 00:01:00")
             .ValidateOnStart();
         silo.Services.AddHostedService<ChangeLogReaders>();
         silo.Services.TryAddSingleton(TimeProvider.System);

@@ -1,14 +1,21 @@
 using OrderGrains.Api;
 using OrderGrains.Silo;
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = SiloConfig.Directory });
+// `migrate`: apply the PostgreSQL migrations of this build once (per deploy), then exit. Everything else runs the silo.
+var migrate = args.FirstOrDefault() == "migrate";
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = migrate ? args[1..] : args, ContentRootPath = SiloConfig.Directory });
+if (migrate)
+{
+    return await Migrations.Command(builder.Configuration.GetConnectionString(ClusterSettings.ConnectionStringName));
+}
 builder.AddOrderGrainsSilo();
 
 var app = builder.Build();
 PortCheck.EnsureFree(app, PortCheck.OrleansPorts(ClusterSettings.From(app.Configuration)));
 app.MapOrderGrainsSilo();
 app.AnnounceWhenStarted(dashboard: true);
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Reachable from tests (WebApplicationFactory).</summary>
 public partial class Program;

@@ -16,9 +16,12 @@ public static class SiloHosting
     {
         var silo = ClusterSettings.From(builder.Configuration);
         var connectionString = builder.Configuration.GetConnectionString(ClusterSettings.ConnectionStringName);
-        if (silo.Provider == ClusterProvider.Postgres && silo.ApplySchema)
+        if (silo.Provider == ClusterProvider.Postgres
+            && Migrations.Behind(connectionString!).GetAwaiter().GetResult() is { } behind)
         {
-            SchemaInstaller.Apply(connectionString!, Path.Combine(SiloConfig.Directory, "postgres", "schema.sql"));
+            // The schema is migrated once per deploy (the migrate command), never by a starting silo.
+            Console.Error.WriteLine(behind);
+            Environment.Exit(Migrations.ExitBehind);
         }
 
         builder.UseOrleans(orleans => orleans.ConfigureOrderGrainsSilo(silo, builder.Configuration));
@@ -50,8 +53,10 @@ public static class SiloHosting
             });
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
             // The change log: appended by the seller order's state write (schema.sql), read by the partition readers.
-            orleans.Services.AddSingleton<IChangeLog>(_ => new PostgresChangeLog(
-                NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!)), silo.ServiceId));
+            var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
+            orleans.Services.AddSingleton<IChangeLog>(_ => new PostgresChangeLog(dataSource, silo.ServiceId));
+            // Bounded tables: delivered log entries and old Idempotency-Key records are purged in batches by one silo at a time.
+            orleans.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<RetentionService>(sp, dataSource, silo.ServiceId));
             orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
         }
         else

@@ -11,9 +11,12 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> log = new();
     private Process? process;
 
-    public HostProcess(string project, int httpPort, IDictionary<string, string> environment, string profile = "Cluster")
+    private readonly string arguments;
+
+    public HostProcess(string project, int httpPort, IDictionary<string, string> environment, string profile = "Cluster", string arguments = "")
     {
         this.project = project;
+        this.arguments = arguments;
         HttpPort = httpPort;
         // Defaults first; what the caller passes wins.
         this.environment = new Dictionary<string, string>
@@ -50,7 +53,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public void Start()
     {
-        var start = new ProcessStartInfo("dotnet", $"\"{Repo.HostDll(project)}\"")
+        var start = new ProcessStartInfo("dotnet", $"\"{Repo.HostDll(project)}\" {arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -12,6 +12,9 @@ public sealed class Postgres : IAsyncLifetime
 {
     private string? dataDir;
     public string? ConnectionString { get; private set; }
+
+    /// <summary>The server's own connection string (database "ordergrains" or the one given), for tests that create databases.</summary>
+    public string? Server { get; private set; }
     public string? SkipReason { get; private set; }
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -29,6 +32,7 @@ public sealed class Postgres : IAsyncLifetime
             dataDir = Path.Combine(Path.GetTempPath(), "ordergrains-pg-" + Guid.NewGuid().ToString("N")[..8]);
             server = await Throwaway(dataDir, Repo.FreePort());
         }
+        Server = server;
         var database = "og_" + Guid.NewGuid().ToString("N")[..12];
         await using (var admin = new NpgsqlConnection(server))
         {
@@ -39,8 +43,11 @@ public sealed class Postgres : IAsyncLifetime
         ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, Pooling = true }.ConnectionString;
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var schema = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(Repo.Root, "silo-config", "postgres", "schema.sql")), connection);
-        await schema.ExecuteNonQueryAsync();
+        foreach (var migration in Directory.GetFiles(Path.Combine(Repo.Root, "silo-config", "postgres", "migrations"), "*.sql").Order())
+        {
+            await using var schema = new NpgsqlCommand(await File.ReadAllTextAsync(migration), connection);
+            await schema.ExecuteNonQueryAsync();
+        }
     }
 
     public void SkipIfMissing() => Skip.If(SkipReason is not null, SkipReason);

@@ -37,7 +37,6 @@ public sealed class TestCluster : IAsyncDisposable
         {
             ["ConnectionStrings__OrderGrains"] = postgres.ConnectionString!,
             ["Silo__ClusterId"] = clusterId,
-            ["Silo__ApplySchema"] = "false",
             ["Auth__Keys__0__AppKey"] = MarketplaceKey,
             ["Auth__Keys__0__AppToken"] = MarketplaceToken,
             ["Auth__Keys__0__Role"] = "marketplace",

@@ -15,7 +15,10 @@
 --
 -- Idempotent: safe to run again and again (IF NOT EXISTS / OR REPLACE /
 -- INSERT ... ON CONFLICT (QueryKey) DO UPDATE). Runs in one transaction.
---   psql -v ON_ERROR_STOP=1 -d ordergrains -f schema.sql
+-- Migration 1 of silo-config/postgres/migrations (the silo's `migrate` command
+-- applies them in order, once per deploy):
+--   dotnet run --project src/OrderGrains.Silo -- migrate
+--   psql -v ON_ERROR_STOP=1 -d ordergrains -f 0001_schema.sql   (also fine)
 -- Needs PostgreSQL 12+ and a UTF8 database (for the JSON view of grain state).
 -- Objects go to the current schema (normally "public").
 -- =============================================================================
@@ -862,6 +865,18 @@ $q$),
 SELECT orleans_stream_evict_dead_letters(@ServiceId, @ProviderId, @QueueId, @MaxCount) AS Deleted;
 $q$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- =============================================================================
+-- Migrations applied (the silo's `migrate` command reads and writes this; each
+-- migration file records itself, so applying a file with psql counts too).
+-- =============================================================================
+CREATE TABLE IF NOT EXISTS og_schema_migrations
+(
+    version    integer     PRIMARY KEY,
+    name       text        NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO og_schema_migrations (version, name) VALUES (1, '0001_schema') ON CONFLICT (version) DO NOTHING;
 
 COMMIT;
 
