@@ -35,11 +35,11 @@ public sealed partial class MarketplaceOrderGrain(
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (VersionGuard.Take(this.GetPrimaryKeyString()) is { } expected && expected != Order.Sequence
+        if (VersionGuard.Take(this.GetPrimaryKeyString()) is { } expected && expected != Order.Version
             && context.InterfaceMethod.ReturnType == typeof(Task<MarketplaceReply>))
         {
             context.Result = new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
-                $"If-Match names version {expected}, the order is at version {Order.Sequence}", null, Order.Exists ? View() : null);
+                $"If-Match names version {expected}, the order is at version {Order.Version}", null, Order.Exists ? View() : null);
             return Task.CompletedTask;
         }
         return context.Invoke();
@@ -160,14 +160,17 @@ public sealed partial class MarketplaceOrderGrain(
         await ApplySeller(seller, source);
     }
 
-    private async Task ApplySeller(SellerOrderView? seller, string source)
+    /// <summary>
+    /// Takes a newer seller state into the mirror — in memory only: the mirror is not the marketplace's own, it is
+    /// rebuilt from the seller order on activation, so a seller change costs the marketplace no write.
+    /// </summary>
+    private Task ApplySeller(SellerOrderView? seller, string source)
     {
-        if (seller is null || seller.Sequence <= Order.SellerSequence)
+        if (seller is not null && seller.Sequence > Order.SellerSequence)
         {
-            return;
+            Handle(new MirrorSeller(seller, source));
         }
-        Handle(new MirrorSeller(seller, source));
-        await Write();
+        return Task.CompletedTask;
     }
 
     private Decision<MarketplaceEvent, MarketplaceOrderStatus> Handle(MarketplaceCommand command)

@@ -77,7 +77,9 @@ public static class MarketplaceOrderDecider
         }
         if (decision.IsAccepted)
         {
-            state.Sequence++;
+            // Sequence counts the marketplace's own changes; a mirrored seller change moves the seller's sequence
+            // instead (the order's version is their sum: MarketplaceOrderState.Version).
+            if (command is not MirrorSeller) state.Sequence++;
             state.LastChange = now;
         }
         if (decision.Code == MirrorConflict)
@@ -88,8 +90,12 @@ public static class MarketplaceOrderDecider
         {
             state.WorkflowIsInError = false;
         }
-        state.History.Add(new HistoryEntry(now, command.Actor, command.Name, decision.Outcome, from,
-            state.Exists ? state.Status.Vtex() : "none", decision.Code, decision.Message));
+        if (command is not MirrorSeller)
+        {
+            // The marketplace's history holds its own commands; what the seller did is in the seller order's history.
+            state.History.Add(new HistoryEntry(now, command.Actor, command.Name, decision.Outcome, from,
+                state.Exists ? state.Status.Vtex() : "none", decision.Code, decision.Message));
+        }
         return decision;
     }
 

@@ -21,7 +21,7 @@ public sealed class MarketplaceOrderState
     public string Account { get; set; } = "";
     public MarketplaceOrderStatus Status { get; set; }
     public PaymentStatus Payment { get; set; }
-    /// <summary>Bumped by every accepted command; the order's version (ETag).</summary>
+    /// <summary>Bumped by every accepted command of the marketplace's own (not by a mirrored seller change).</summary>
     public long Sequence { get; set; }
     public List<OrderItem> Items { get; set; } = [];
     public long Value { get; set; }
@@ -35,4 +35,10 @@ public sealed class MarketplaceOrderState
 
     [JsonIgnore] public bool Exists => MarketplaceOrderId.Length > 0;
     [JsonIgnore] public long SellerSequence => Seller?.Sequence ?? 0;
+
+    /// <summary>
+    /// The order's version (ETag): its own sequence plus its seller order's. Both only grow along one timeline, so equal
+    /// versions mean the same state — also after a re-activation rebuilt the mirror (which is not stored).
+    /// </summary>
+    [JsonIgnore] public long Version => Sequence + SellerSequence;
 }

@@ -10,6 +10,7 @@ public sealed record MarketplaceOrderView(
     string SellerId,
     MarketplaceOrderStatus Status,
     PaymentStatus Payment,
+    /// <summary>The order's version (ETag): <see cref="MarketplaceOrderState.Version"/>.</summary>
     long Sequence,
     long Value,
     IReadOnlyList<OrderItem> Items,
@@ -21,7 +22,7 @@ public sealed record MarketplaceOrderView(
     string Account)
 {
     public static MarketplaceOrderView From(MarketplaceOrderState s) => new(
-        s.MarketplaceOrderId, s.OrderGroup, s.SellerOrderId, s.SellerId, s.Status, s.Payment, s.Sequence, s.Value,
+        s.MarketplaceOrderId, s.OrderGroup, s.SellerOrderId, s.SellerId, s.Status, s.Payment, s.Version, s.Value,
         [.. s.Items], s.PlacedAt, s.LastChange, s.Seller, s.WorkflowIsInError, s.Account);
 }
 
