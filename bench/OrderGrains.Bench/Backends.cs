@@ -199,6 +199,15 @@ public sealed class GrainsBackend(string name, IGrainFactory grains, IAsyncDispo
         });
     }
 
+    /// <summary>Placed, paid and handling: an order that then rests (the idle workload).</summary>
+    public async Task IntoHandling(string id)
+    {
+        var order = (await grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench"))).Orders[0];
+        await grains.GetGrain<IMarketplaceOrderGrain>(order.OrderId).ApprovePayment();
+        var seller = grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId);
+        while ((await seller.StartHandling()).Outcome != CommandOutcome.Accepted) await Task.Delay(1);
+    }
+
     public async Task<string> PrepareRace(string id, RaceKind kind)
     {
         var order = (await grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench"))).Orders[0];

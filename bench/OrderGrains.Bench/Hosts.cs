@@ -45,10 +45,14 @@ public static class Hosts
     };
 
     /// <summary>A silo configured exactly like the service (SiloHosting), without the web part.</summary>
-    public static async Task<GrainsBackend> Grains(string name, string? postgres)
+    public static async Task<GrainsBackend> Grains(string name, string? postgres, TimeSpan? collectionAge = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(Settings(postgres));
+        if (collectionAge is { } age)
+        {
+            builder.Services.Configure<Orleans.Configuration.GrainCollectionOptions>(o => (o.CollectionAge, o.CollectionQuantum) = (age, TimeSpan.FromSeconds(10)));
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var settings = ClusterSettings.From(builder.Configuration);
         builder.UseOrleans(silo => silo.ConfigureOrderGrainsSilo(settings, builder.Configuration));

@@ -10,7 +10,8 @@ using OrderGrains.Bench;
 // --backend keeps only the backends whose name contains NAME-PART (for profiling one of them; ratios need them all).
 const string Usage = """
     usage: dotnet run -c Release --project bench/OrderGrains.Bench -- [WORKLOAD] [options]
-      WORKLOAD           lifecycle | races | http | memory | all (default: all, about 8 minutes on 2 cores)
+      WORKLOAD           lifecycle | races | http | memory | idle | all (default: all, about 8 minutes on 2 cores;
+                         idle is not part of all: it places N open orders on PostgreSQL and watches the silo rest)
       --quick            2 short rounds at 1 and 16 clients (a smoke run, about a minute)
       --json FILE        also write every figure to FILE
       --pg CONNECTION    use this PostgreSQL server (otherwise ORDERGRAINS_BENCH_PG, otherwise a throwaway server)
@@ -22,7 +23,7 @@ if (args.Any(a => a is "-h" or "--help" or "help"))
     Console.WriteLine(Usage);
     return 0;
 }
-string[] workloads = ["lifecycle", "races", "http", "memory", "all"];
+string[] workloads = ["lifecycle", "races", "http", "memory", "idle", "all"];
 string[] flags = ["--quick"];
 string[] valued = ["--json", "--pg", "--backend"];
 var positional = new List<string>();
@@ -57,6 +58,7 @@ if (workload is "lifecycle" or "all") await Lifecycle();
 if (workload is "races" or "all") await Races();
 if (workload is "http" or "all") await Http();
 if (workload is "memory" or "all") await Memory();
+if (workload is "idle") await Idle();
 
 Report.Print(results, notes);
 if (jsonPath is not null)
@@ -199,6 +201,45 @@ async Task Http()
     {
         await service.DisposeAsync();
         await noop.DisposeAsync();
+    }
+}
+
+// Idle cost: N orders placed into handling (they rest there for days in real life), then nothing happens for longer than
+// the old reconcile interval (1 minute). Silo CPU and PostgreSQL commits over the idle period, for N = 0 and N open
+// orders: with no per-order periodic work the two should be alike. Activations are counted at the start and the end
+// of the idle period (collection age 30 s here, so idle orders should be gone).
+async Task Idle()
+{
+    var open = quick ? 500 : 10_000;
+    var idleSeconds = quick ? 75 : 150;
+    foreach (var n in new[] { 0, open })
+    {
+        var database = postgres.Database($"bench_idle_{n}");
+        await using var backend = await Hosts.Grains($"OrderGrains, PostgreSQL, {n} open", database, collectionAge: TimeSpan.FromSeconds(30));
+        using (var gate = new SemaphoreSlim(16))
+        {
+            await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
+            {
+                await gate.WaitAsync();
+                try { await backend.IntoHandling($"vidle{n}x{i}"); }
+                finally { gate.Release(); }
+            }));
+        }
+        // Settle: each order's last deadline reminder (the cancellation window's) fires once more, finds nothing due and
+        // removes itself; that is the placement's tail, not idle cost.
+        await Task.Delay(TimeSpan.FromSeconds(60));
+        var management = backend.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var activationsBefore = await management.GetTotalActivationCount();
+        var commitsBefore = postgres.Commits(database);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var commits = postgres.Commits(database) - commitsBefore;
+        var activationsAfter = await management.GetTotalActivationCount();
+        var perMinute = 60.0 / idleSeconds;
+        results.Add(new Row("idle", backend.Name, n, cpu * perMinute, cpu * perMinute, cpu * perMinute, 0, 0, new Dictionary<string, double[]>(), commits * perMinute,
+            "silo CPU-seconds a minute (secondary: PostgreSQL commits a minute)"));
+        notes.Add($"idle, {n} open orders in handling: {cpu * perMinute:0.00} CPU-s/min, {commits * perMinute:0.0} commits/min ({commits / (double)idleSeconds:0.00}/s), activations {activationsBefore} at the start of {idleSeconds} s idle, {activationsAfter} at its end");
     }
 }
 
