@@ -15,7 +15,7 @@ public readonly record struct LogCursor(ulong Txid, long Position) : IComparable
 
 /// <summary>
 /// The durable, ordered change log of every committed seller-order transition. Entries are written by the order's
-/// own state write (same transaction on PostgreSQL: <c>og_log_append</c> in schema.sql; same lock in memory), never
+/// own state write (same transaction on PostgreSQL: <c>og_log_append</c> in migrations/0001_schema.sql; same lock in memory), never
 /// by a separate publish, so a committed state can never miss its entry.
 /// </summary>
 public interface IChangeLog
@@ -32,7 +32,7 @@ public interface IChangeLog
 /// <summary>The log's partitions: a stream key (marketplace order id) always lands in the same one.</summary>
 public static class ChangeLogPartitions
 {
-    /// <summary>Must equal the modulus in schema.sql's <c>og_log_partition</c>.</summary>
+    /// <summary>Must equal the modulus in migrations/0001_schema.sql's <c>og_log_partition</c>.</summary>
     public const int Count = 8;
 
     /// <summary>The first 31 bits of the key's MD5, modulo <see cref="Count"/> — the same as <c>og_log_partition</c> in SQL.</summary>

@@ -5,7 +5,7 @@ using OrderGrains.Domain.SellerOrders;
 namespace OrderGrains.Grains;
 
 /// <summary>
-/// In memory, what schema.sql's <c>orleans_storage_write</c> does on PostgreSQL: a seller order's state write and its
+/// In memory, what migrations/0001_schema.sql's <c>orleans_storage_write</c> does on PostgreSQL: a seller order's state write and its
 /// change-log entry happen together (one process, one lock).
 /// </summary>
 public sealed class ChangeLogStorage(IGrainStorage inner, MemoryChangeLog log) : IGrainStorage

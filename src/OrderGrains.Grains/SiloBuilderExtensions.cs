@@ -43,7 +43,7 @@ public static class SiloBuilderExtensions
     {
         // The same System.Text.Json serializer as on PostgreSQL (the memory default is Newtonsoft, ~3× the CPU per write).
         silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Orders).Configure(o => o.GrainStorageSerializer = new DomainJsonStorageSerializer());
-        // The change log in memory: a seller order's state write appends its entry (ChangeLogStorage), as schema.sql does on PostgreSQL.
+        // The change log in memory: a seller order's state write appends its entry (ChangeLogStorage), as migrations/0001_schema.sql does on PostgreSQL.
         silo.Services.AddSingleton(log ?? new MemoryChangeLog());
         silo.Services.AddSingleton<IChangeLog>(sp => sp.GetRequiredService<MemoryChangeLog>());
         silo.Services.AddGrainStorage(StorageNames.Orders, (sp, name) =>

@@ -52,7 +52,7 @@ public static class SiloHosting
                 o.GrainStorageSerializer = new DomainJsonStorageSerializer();
             });
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-            // The change log: appended by the seller order's state write (schema.sql), read by the partition readers.
+            // The change log: appended by the seller order's state write (migrations/0001_schema.sql), read by the partition readers.
             var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
             orleans.Services.AddSingleton<IChangeLog>(_ => new PostgresChangeLog(dataSource, silo.ServiceId));
             // Bounded tables: delivered log entries and old Idempotency-Key records are purged in batches by one silo at a time.

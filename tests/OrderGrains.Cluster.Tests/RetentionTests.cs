@@ -56,3 +56,30 @@ public class RetentionTests(Postgres postgres)
         Assert.Equal(4, keysLeft);
     }
 }
+
+/// <summary>The silo wakes the reader of the partition SQL appends to: both compute the same partition for every key.</summary>
+[Collection(PostgresCollection.Name)]
+public class ChangeLogPartitionTests(Postgres postgres)
+{
+    [SkippableFact]
+    public async Task PartitionOfAKey_IsTheSameInCSharpAndInSql()
+    {
+        postgres.SkipIfMissing();
+        var keys = Enumerable.Range(0, 500).Select(i => $"v{Guid.NewGuid():N}-{i:00}").Append("").Append("ä-ünïcode-01").ToList();
+        await using var db = new NpgsqlConnection(postgres.ConnectionString);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT k, og_log_partition(k) FROM unnest($1::text[]) AS k", db);
+        command.Parameters.Add(new() { Value = keys.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync();
+        var seen = new HashSet<int>();
+        var checkedKeys = 0;
+        while (await reader.ReadAsync())
+        {
+            Assert.Equal(OrderGrains.Grains.ChangeLogPartitions.Of(reader.GetString(0)), reader.GetInt32(1));
+            seen.Add(reader.GetInt32(1));
+            checkedKeys++;
+        }
+        Assert.Equal(keys.Count, checkedKeys);
+        Assert.Equal(OrderGrains.Grains.ChangeLogPartitions.Count, seen.Count); // every partition is used
+    }
+}
