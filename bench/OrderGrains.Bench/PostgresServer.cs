@@ -20,11 +20,14 @@ public sealed class PostgresServer : IAsyncDisposable
         if (given is null)
         {
             dir = Path.Combine(Path.GetTempPath(), "ordergrains-bench-pg-" + Environment.ProcessId);
-            given = (await Run("bash", $"\"{Path.Combine(Root(), "silo-config", "postgres", "pg-throwaway.sh")}\" \"{dir}\" {Hosts.FreePort()}")).Trim().Split('\n')[^1];
+            // Benchmarks run PostgreSQL with production durability: fsync, synchronous_commit and full_page_writes on.
+            given = (await Run("bash", $"\"{Path.Combine(Root(), "silo-config", "postgres", "pg-throwaway.sh")}\" \"{dir}\" {Hosts.FreePort()}",
+                ("OG_PG_DURABLE", "1"))).Trim().Split('\n')[^1];
         }
         await using var connection = new NpgsqlConnection(given);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SHOW server_version", connection);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT current_setting('server_version') || ' (fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit') || ')'", connection);
         return new PostgresServer(given, dir, (string)(await cmd.ExecuteScalarAsync())!);
     }
 
@@ -96,10 +99,11 @@ public sealed class PostgresServer : IAsyncDisposable
         throw new InvalidOperationException("run the benchmark from the repository");
     }
 
-    private static async Task<string> Run(string file, string arguments)
+    private static async Task<string> Run(string file, string arguments, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["PGPASSWORD"] = "postgres";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -127,7 +127,7 @@ async Task Lifecycle()
             }
             foreach (var (name, (sum, count)) in commits)
             {
-                notes.Add($"lifecycle c={c}, {name}: {sum / Math.Max(1, count):0.0} PostgreSQL commits per lifecycle (pg_stat_database; includes background work such as stream polling and membership)");
+                notes.Add($"lifecycle c={c}, {name}: {sum / Math.Max(1, count):0.0} PostgreSQL commits per lifecycle (pg_stat_database; includes background work such as change-log reads and membership)");
             }
             foreach (var (name, list) in samples)
             {

@@ -6,7 +6,8 @@
 #                                       Npgsql connection string as the LAST line
 #   pg-throwaway.sh stop [DATA_DIR]     stop it (delete DATA_DIR yourself after)
 #
-# DATA_DIR defaults to $PWD/.pgdata, PORT to 55432. Listens on 127.0.0.1 only;
+# DATA_DIR defaults to $PWD/.pgdata, PORT to 55432. OG_PG_DURABLE=1 keeps fsync,
+# synchronous_commit and full_page_writes on (benchmarks); otherwise they are off. Listens on 127.0.0.1 only;
 # the unix socket lives in DATA_DIR.sock next to the data dir. Works as root
 # (the server then runs as the "postgres" OS user). Re-running on a running
 # cluster just re-applies the migrations (each is idempotent). Progress goes to stderr.
@@ -117,9 +118,16 @@ do_start() {
             echo "listen_addresses = '127.0.0.1'"
             echo "port = $port"
             echo "unix_socket_directories = '$sock'"
-            echo "fsync = off"                       # throwaway data: speed over durability
-            echo "synchronous_commit = off"
-            echo "full_page_writes = off"
+            if [ "${OG_PG_DURABLE:-}" = "1" ]; then
+                # production durability (benchmarks): every commit is flushed
+                echo "fsync = on"
+                echo "synchronous_commit = on"
+                echo "full_page_writes = on"
+            else
+                echo "fsync = off"                   # throwaway data: speed over durability
+                echo "synchronous_commit = off"
+                echo "full_page_writes = off"
+            fi
             echo "timezone = 'UTC'"
         } >> "$dir/postgresql.conf"
     fi
