@@ -77,20 +77,3 @@ public static class PortCheck
         }
     }
 }
-
-/// <summary>One line when the host is up, saying where everything is.</summary>
-public static class StartupBanner
-{
-    public static void AnnounceWhenStarted(this WebApplication app, bool dashboard)
-    {
-        app.Lifetime.ApplicationStarted.Register(() =>
-        {
-            var logger = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("OrderGrains");
-            var baseUrl = app.Urls.FirstOrDefault()?.TrimEnd('/') ?? "";
-            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
-                "OrderGrains is ready ({Environment} profile): API {Base}/api/oms/pvt/orders, docs {Base}/docs, OpenAPI {Base}{OpenApi}{Dashboard}, health {Base}/health/ready",
-                app.Environment.EnvironmentName, baseUrl, baseUrl, baseUrl, OpenApi.OpenApiDocument.Path,
-                dashboard ? $", dashboard {baseUrl}/dashboard (ops key)" : "", baseUrl);
-        });
-    }
-}

@@ -68,9 +68,6 @@ public sealed class MemoryChangeLog : IChangeLog
         }
     }
 
-    /// <summary>Entries appended since start (delivered ones are dropped from memory; this counts them all).</summary>
-    public long Appended { get { lock (gate) return position; } }
-
     public Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
         lock (gate)

@@ -151,26 +151,21 @@ public sealed partial class MarketplaceOrderGrain(
             await PullSeller($"pull after gap {Order.SellerSequence}→{change.Sequence}");
             return;
         }
-        await ApplySeller(change.Seller, "stream");
+        ApplySeller(change.Seller, "change log");
     }
 
-    private async Task PullSeller(string source)
-    {
-        var seller = await Seller.GetView();
-        await ApplySeller(seller, source);
-    }
+    private async Task PullSeller(string source) => ApplySeller(await Seller.GetView(), source);
 
     /// <summary>
     /// Takes a newer seller state into the mirror — in memory only: the mirror is not the marketplace's own, it is
     /// rebuilt from the seller order on activation, so a seller change costs the marketplace no write.
     /// </summary>
-    private Task ApplySeller(SellerOrderView? seller, string source)
+    private void ApplySeller(SellerOrderView? seller, string source)
     {
         if (seller is not null && seller.Sequence > Order.SellerSequence)
         {
             Handle(new MirrorSeller(seller, source));
         }
-        return Task.CompletedTask;
     }
 
     private Decision<MarketplaceEvent, MarketplaceOrderStatus> Handle(MarketplaceCommand command)

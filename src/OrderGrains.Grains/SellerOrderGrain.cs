@@ -175,5 +175,4 @@ public sealed partial class SellerOrderGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seller order {OrderId}: {Command} {Outcome}, now {Status}: {Reason}")]
     private static partial void LogDecision(ILogger logger, string orderId, string command, CommandOutcome outcome, string status, string reason);
-
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -9,7 +10,7 @@ namespace OrderGrains.Api.Http;
 /// Reads a JSON body strictly: application/json only (415), at most <see cref="MaxBytes"/> (413), VTEX's camelCase
 /// names, no unknown members, numbers as numbers. Failures become problem details that name the field.
 /// </summary>
-public static class JsonBody
+public static partial class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
@@ -101,17 +102,19 @@ public static class JsonBody
         return ex.Path is null or "$" ? "the body must be one JSON object" : "has a value of the wrong type or is not valid JSON";
     }
 
+    [GeneratedRegex(@"\.([A-Za-z0-9_]+)|\[(\d+)\]|\['([^']+)'\]")]
+    private static partial Regex PathStep();
+
     /// <summary>The .NET type of the member a JSON path like <c>$.items[0].quantity</c> leads to, if it can be followed.</summary>
     private static Type? FieldType(Type root, string path)
     {
         var type = root;
-        foreach (System.Text.RegularExpressions.Match step in System.Text.RegularExpressions.Regex.Matches(path, @"\.([A-Za-z0-9_]+)|\[(\d+)\]|\['([^']+)'\]"))
+        foreach (Match step in PathStep().Matches(path))
         {
             type = Nullable.GetUnderlyingType(type) ?? type;
             if (step.Groups[2].Success)
             {
-                type = type.IsArray ? type.GetElementType()
-                    : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+                type = ElementType(type);
             }
             else
             {
@@ -132,9 +135,14 @@ public static class JsonBody
         if (type == typeof(decimal) || type == typeof(double)) return "a number (not a string)";
         if (type == typeof(DateTimeOffset) || type == typeof(DateTime)) return "a date-time string such as \"2026-11-28T10:00:00Z\"";
         if (type == typeof(JsonElement)) return "a JSON value of the documented type";
-        if (type != typeof(string) && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))) return "an array";
-        return "an object";
+        return ElementType(type) is null ? "an object" : "an array";
     }
+
+    /// <summary>The item type of an array or list type; null for anything else (strings included).</summary>
+    private static Type? ElementType(Type type) =>
+        type == typeof(string) ? null
+        : type.IsArray ? type.GetElementType()
+        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
 }
 
 /// <summary>A request body that can say what is wrong with it, field by field (camelCase JSON paths).</summary>
