@@ -2,14 +2,18 @@ using OrderGrains.Domain;
 
 namespace OrderGrains.Contracts;
 
-/// <summary>An order group (<c>v527103anml</c>): splits a purchase per seller and places each marketplace order.</summary>
+/// <summary>
+/// An order group (<c>v527103anml</c>): splits a purchase per seller and places each marketplace order. It keeps no
+/// state: the marketplace orders remember the group's digest, so the same request again is answered as a replay.
+/// </summary>
 [Alias("OrderGrains.IOrderGroupGrain")]
 public interface IOrderGroupGrain : IGrainWithStringKey
 {
     /// <summary>Places the group; placing the same group again returns the first answer.</summary>
     [Alias("Place")] Task<OrderGroupReply> Place(PlaceOrderGroup command);
 
-    [Alias("Get")] Task<OrderGroupReply?> Get();
+    /// <summary>Does nothing: the readiness check's round trip through the cluster.</summary>
+    [Alias("Ping")] Task Ping();
 }
 
 [GenerateSerializer, Immutable, Alias("OrderGrains.GroupItem")]

@@ -7,6 +7,7 @@ namespace OrderGrains.Contracts;
 /// <summary>
 /// One seller (fulfilment) order, keyed by its seller order id (<c>SLR-v527103anml-01</c>).
 /// The source of truth for fulfilment. Every method answers with the outcome and the order's state after it.
+/// Commands take an optional <see cref="Access"/>: the gateway's caller and expected version, checked in the grain's turn.
 /// </summary>
 [Alias("OrderGrains.ISellerOrderGrain")]
 public interface ISellerOrderGrain : IGrainWithStringKey
@@ -16,26 +17,29 @@ public interface ISellerOrderGrain : IGrainWithStringKey
     /// <summary>The marketplace authorizes fulfilment (payment approved): the cancellation window opens.</summary>
     [Alias("AuthorizeFulfillment")] Task<SellerReply> AuthorizeFulfillment();
 
-    [Alias("StartHandling")] Task<SellerReply> StartHandling();
+    [Alias("StartHandling")] Task<SellerReply> StartHandling(Access? access = null);
 
     /// <summary>A cancel by the marketplace, the customer or the seller: applied at once inside the window, else a request.</summary>
-    [Alias("Cancel")] Task<SellerReply> Cancel(Actor by, string reason, string? requestedByUser);
+    [Alias("Cancel")] Task<SellerReply> Cancel(Actor by, string reason, string? requestedByUser, Access? access = null);
 
-    [Alias("AcceptCancellationRequest")] Task<SellerReply> AcceptCancellationRequest(string requestId);
+    [Alias("AcceptCancellationRequest")] Task<SellerReply> AcceptCancellationRequest(string requestId, Access? access = null);
 
-    [Alias("DenyCancellationRequest")] Task<SellerReply> DenyCancellationRequest(string requestId, string? denyReason);
+    [Alias("DenyCancellationRequest")] Task<SellerReply> DenyCancellationRequest(string requestId, string? denyReason, Access? access = null);
 
-    [Alias("WithdrawCancellationRequest")] Task<SellerReply> WithdrawCancellationRequest(Actor by, string requestId);
+    [Alias("WithdrawCancellationRequest")] Task<SellerReply> WithdrawCancellationRequest(Actor by, string requestId, Access? access = null);
 
-    [Alias("Invoice")] Task<SellerReply> Invoice(Invoice invoice);
+    [Alias("Invoice")] Task<SellerReply> Invoice(Invoice invoice, Access? access = null);
 
-    [Alias("UpdateTracking")] Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking);
+    [Alias("UpdateTracking")] Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking, Access? access = null);
 
     /// <summary>The order as it is now, or null if it was never placed.</summary>
     [Alias("GetView")] Task<SellerOrderView?> GetView();
 
     [Alias("GetHistory")] Task<IReadOnlyList<HistoryEntry>> GetHistory();
 
-    /// <summary>Re-publishes the current state on the stream (ops and tests: repairs a lost event).</summary>
+    /// <summary>Wakes the change-log reader of this order's partition (ops and tests: redeliver now, not at the next poll).</summary>
     [Alias("Republish")] Task Republish();
+
+    /// <summary>Applies the order's deadline if it is due (the deadline sweep calls it; nothing happens if none is due).</summary>
+    [Alias("FireDeadline")] Task FireDeadline();
 }

@@ -25,8 +25,14 @@ public interface IChangeLog
 
     Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default);
 
-    /// <summary>One write per delivered batch.</summary>
+    /// <summary>At most one write per delivered batch (fewer: the reader saves at most once per <see cref="ChangeLogOptions.CursorInterval"/>).</summary>
     Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Seller orders of a partition whose deadline is due at <paramref name="now"/>, earliest first, at most <paramref name="max"/>.
+    /// The deadline index is kept by the same state write that appends to the log (<c>og_deadline</c>, migrations/0003_deadlines.sql).
+    /// </summary>
+    Task<IReadOnlyList<string>> DueDeadlines(int partition, DateTimeOffset now, int max, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The log's partitions: a stream key (marketplace order id) always lands in the same one.</summary>
@@ -51,14 +57,26 @@ public sealed class MemoryChangeLog : IChangeLog
     private readonly List<LogEntry>[] partitions = [.. Enumerable.Range(0, ChangeLogPartitions.Count).Select(_ => new List<LogEntry>())];
     private readonly Dictionary<string, long> lastSequence = [];
     private readonly Dictionary<(string, int), LogCursor> cursors = [];
+    private readonly Dictionary<string, (int Partition, DateTimeOffset Due)> deadlines = [];
     private long position;
 
-    /// <summary>Appends the state's change if its sequence is new; returns the entry's partition, or null when nothing was appended.</summary>
+    /// <summary>
+    /// Appends the state's change if its sequence is new (returns the entry's partition, or null when nothing was appended)
+    /// and keeps the order's deadline in the index, as the PostgreSQL write function does.
+    /// </summary>
     public int? Append(SellerOrderState state)
     {
         if (state.MarketplaceOrderId.Length == 0) return null;
         lock (gate)
         {
+            if (state.NextDeadline is { } due)
+            {
+                deadlines[state.SellerOrderId] = (ChangeLogPartitions.Of(state.MarketplaceOrderId), due);
+            }
+            else
+            {
+                deadlines.Remove(state.SellerOrderId);
+            }
             if (lastSequence.TryGetValue(state.SellerOrderId, out var last) && last >= state.Sequence) return null;
             lastSequence[state.SellerOrderId] = state.Sequence;
             var partition = ChangeLogPartitions.Of(state.MarketplaceOrderId);
@@ -81,6 +99,16 @@ public sealed class MemoryChangeLog : IChangeLog
                 if (entries[mid].Position <= after.Position) lo = mid + 1; else hi = mid;
             }
             return Task.FromResult<IReadOnlyList<LogEntry>>(entries.GetRange(lo, Math.Min(max, entries.Count - lo)));
+        }
+    }
+
+    public Task<IReadOnlyList<string>> DueDeadlines(int partition, DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. deadlines
+                .Where(d => d.Value.Partition == partition && d.Value.Due <= now)
+                .OrderBy(d => d.Value.Due).Take(max).Select(d => d.Key)]);
         }
     }
 

@@ -7,32 +7,50 @@ namespace OrderGrains.Grains;
 /// <summary>
 /// Reads one partition of the change log and delivers every entry to its marketplace order, in order per order,
 /// at least once: a batch is read, delivered (orders in parallel, each order's entries one after the other), and only
-/// then is the cursor moved — one cursor write per batch. A crash before that write redelivers the batch; the
-/// marketplace order ignores what its sequence says it already has. A seller order's commit wakes the reader at
-/// once; an idle partition is read once per <see cref="ChangeLogOptions.MaxIdlePoll"/>, the backstop for a lost wake-up.
-/// This is per partition, never per order: an idle open order costs nothing.
+/// then is the cursor moved — at most one cursor write per batch, and at most one per <see cref="ChangeLogOptions.CursorInterval"/>.
+/// A crash before that write redelivers what came after the saved cursor; the marketplace order ignores what its
+/// sequence says it already has. A seller order's commit wakes the reader at once; an idle partition is read once per
+/// <see cref="ChangeLogOptions.MaxIdlePoll"/>, the backstop for a lost wake-up.
+/// It also sweeps the partition's due deadlines once per <see cref="ChangeLogOptions.DeadlineSweep"/> and wakes those
+/// orders (an active order's own timer fires first; the sweep is what fires a deadline of an order that was collected
+/// or whose silo died). This is per partition, never per order: an idle open order costs nothing.
 /// </summary>
-public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<ChangeLogOptions> options, ILogger<ChangeLogPartitionGrain> logger)
+public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<ChangeLogOptions> options, TimeProvider time, ILogger<ChangeLogPartitionGrain> logger)
     : Grain, IChangeLogPartitionGrain
 {
     public const string Consumer = "marketplace-mirror";
 
     private int Partition => (int)this.GetPrimaryKeyLong();
     private LogCursor cursor;
+    private LogCursor saved;
+    private DateTimeOffset savedAt;
     private TimeSpan retry = TimeSpan.Zero;
     private IGrainTimer? timer;
+    private IGrainTimer? sweeper;
+    private bool woken;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        cursor = await log.LoadCursor(Consumer, Partition, cancellationToken);
+        cursor = saved = await log.LoadCursor(Consumer, Partition, cancellationToken);
         // One timer: due at once after a wake-up, otherwise every MaxIdlePoll (the backstop for a lost wake-up).
         // KeepAlive: the reader is not collected while idle. An idle partition costs one read per MaxIdlePoll.
         timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.MaxIdlePoll) { KeepAlive = true });
+        // The first sweep at once: after a restart, deadlines that fell due meanwhile fire now.
+        sweeper = this.RegisterGrainTimer(Sweep, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.DeadlineSweep) { KeepAlive = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (cursor.CompareTo(saved) > 0)
+        {
+            await SaveCursor(cancellationToken);
+        }
     }
 
     /// <summary>Runs interleaved (it only moves the timer): the next read starts as soon as the current one ends.</summary>
     public Task Wake()
     {
+        woken = true;
         timer?.Change(TimeSpan.Zero, options.Value.MaxIdlePoll);
         return Task.CompletedTask;
     }
@@ -42,6 +60,7 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
     private async Task Tick(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        woken = false;
         IReadOnlyList<LogEntry> batch;
         try
         {
@@ -56,6 +75,7 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
         if (batch.Count == 0)
         {
             retry = TimeSpan.Zero;
+            await SaveCursorIfDue(o, cancellationToken);
             return;
         }
 
@@ -80,11 +100,65 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
 
         var last = batch[^1];
         cursor = new LogCursor(last.Txid, last.Position);
-        await log.SaveCursor(Consumer, Partition, cursor, cancellationToken);
         retry = TimeSpan.Zero;
         if (batch.Count == o.BatchSize)
         {
+            woken = true;
             timer?.Change(TimeSpan.Zero, o.MaxIdlePoll); // a full batch: there is probably more
+        }
+        await SaveCursorIfDue(o, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves the cursor if it moved and the last save is at least <see cref="ChangeLogOptions.CursorInterval"/> old;
+    /// otherwise makes sure a tick comes when it is (a busy partition writes its cursor once per interval, not per batch).
+    /// </summary>
+    private async Task SaveCursorIfDue(ChangeLogOptions o, CancellationToken cancellationToken)
+    {
+        if (cursor.CompareTo(saved) <= 0) return;
+        var wait = savedAt + o.CursorInterval - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            if (!woken) timer?.Change(wait, o.MaxIdlePoll); // unless a wake-up (or a full batch) already asked for a read at once
+            return;
+        }
+        await SaveCursor(cancellationToken);
+    }
+
+    private async Task SaveCursor(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var moving = cursor;
+            await log.SaveCursor(Consumer, Partition, moving, cancellationToken);
+            saved = moving;
+            savedAt = time.GetUtcNow();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Delivered but not recorded: a restart would deliver it again, which the marketplace order ignores.
+            LogCursorSaveFailed(logger, ex, Partition);
+        }
+    }
+
+    /// <summary>Wakes every seller order of this partition whose deadline is due; each decides in its own turn.</summary>
+    private async Task Sweep(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        try
+        {
+            var due = await log.DueDeadlines(Partition, time.GetUtcNow(), o.BatchSize, cancellationToken);
+            if (due.Count == 0) return;
+            LogSweep(logger, Partition, due.Count);
+            await Task.WhenAll(due.Select(id => GrainFactory.GetGrain<ISellerOrderGrain>(id).FireDeadline()));
+            if (due.Count == o.BatchSize)
+            {
+                sweeper?.Change(TimeSpan.Zero, o.DeadlineSweep); // a full batch: there is probably more
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(logger, ex, Partition); // the next sweep tries again
         }
     }
 
@@ -94,6 +168,15 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
         retry = retry == TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, o.MaxIdlePoll.Ticks));
         timer?.Change(retry, o.MaxIdlePoll);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: saving the cursor failed; it is saved again with the next batch")]
+    private static partial void LogCursorSaveFailed(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change log partition {Partition}: {Count} deadline(s) due; waking their orders")]
+    private static partial void LogSweep(ILogger logger, int partition, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: the deadline sweep failed; the next sweep tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: read failed; retrying")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, int partition);
@@ -110,8 +193,20 @@ public sealed class ChangeLogOptions
     /// <summary>The longest wait between two reads of an idle partition (the backstop for a lost wake-up).</summary>
     public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Entries read and delivered per cursor write.</summary>
+    /// <summary>Entries read and delivered per batch (and deadlines woken per sweep).</summary>
     public int BatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// The shortest time between two cursor writes of a partition. A crash redelivers at most this much (the marketplace
+    /// order ignores what it has); a busy partition writes its cursor once per interval instead of once per batch.
+    /// </summary>
+    public TimeSpan CursorInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often each partition looks for due deadlines of orders that are not active (an active order's own timer
+    /// fires on time): a deadline of a collected order, or of one whose silo died, fires at most this late.
+    /// </summary>
+    public TimeSpan DeadlineSweep { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a delivered entry stays in the log (PostgreSQL) before the retention purge may delete it.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);

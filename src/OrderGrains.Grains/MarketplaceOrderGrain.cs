@@ -18,7 +18,7 @@ namespace OrderGrains.Grains;
 public sealed partial class MarketplaceOrderGrain(
     [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
     TimeProvider time,
-    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable, IIncomingGrainCallFilter
+    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable
 {
     private MarketplaceOrderState Order => state.State;
 
@@ -31,18 +31,6 @@ public sealed partial class MarketplaceOrderGrain(
         {
             await PullSeller("activation");
         }
-    }
-
-    public Task Invoke(IIncomingGrainCallContext context)
-    {
-        if (VersionGuard.Take(this.GetPrimaryKeyString()) is { } expected && expected != Order.Version
-            && context.InterfaceMethod.ReturnType == typeof(Task<MarketplaceReply>))
-        {
-            context.Result = new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
-                $"If-Match names version {expected}, the order is at version {Order.Version}", null, Order.Exists ? View() : null);
-            return Task.CompletedTask;
-        }
-        return context.Invoke();
     }
 
     public async Task<MarketplaceReply> Place(PlaceMarketplaceOrder command)
@@ -70,20 +58,20 @@ public sealed partial class MarketplaceOrderGrain(
             : Reply(decision);
     }
 
-    public Task<MarketplaceReply> ApprovePayment() => RunWithSeller(new ApprovePayment());
+    public Task<MarketplaceReply> ApprovePayment(Access? access = null) => RunWithSeller(new ApprovePayment(), access);
 
-    public Task<MarketplaceReply> DenyPayment() =>
-        RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.PaymentDenied, Actor.Marketplace, OrderPairProtocol.PaymentDeniedReason));
+    public Task<MarketplaceReply> DenyPayment(Access? access = null) =>
+        RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.PaymentDenied, Actor.Marketplace, OrderPairProtocol.PaymentDeniedReason), access);
 
-    public Task<MarketplaceReply> Cancel(Actor by, string reason, string? requestedByUser) =>
+    public Task<MarketplaceReply> Cancel(Actor by, string reason, string? requestedByUser, Access? access = null) =>
         by.IsMarketplaceSide()
             ? RunWithSeller(new ForwardedCommand(by == Actor.Customer ? MarketplaceCommandKind.CancelByCustomer : MarketplaceCommandKind.CancelByMarketplace,
-                by, reason, RequestedByUser: requestedByUser))
+                by, reason, RequestedByUser: requestedByUser), access)
             : Task.FromResult(new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.InvalidCommand,
                 "a marketplace order is canceled by the marketplace or the customer; the seller cancels its seller order", null, Order.Exists ? View() : null));
 
-    public Task<MarketplaceReply> WithdrawCancellationRequest(Actor by, string requestId) =>
-        RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.WithdrawCancellationRequest, by, null, RequestId: requestId));
+    public Task<MarketplaceReply> WithdrawCancellationRequest(Actor by, string requestId, Access? access = null) =>
+        RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.WithdrawCancellationRequest, by, null, RequestId: requestId), access);
 
     public Task<MarketplaceOrderView?> GetView() => Task.FromResult(Order.Exists ? View() : null);
 
@@ -117,8 +105,12 @@ public sealed partial class MarketplaceOrderGrain(
     /// A command whose outcome the seller order decides: the protocol answers alone (final status, payment already
     /// decided) or asks the seller in its turn and takes its answer and its new state. One write for all of it.
     /// </summary>
-    private async Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command)
+    private async Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command, Access? access)
     {
+        if (Refused(access) is { } refusal)
+        {
+            return refusal;
+        }
         var before = Order.History.Count;
         var decision = await OrderPairProtocol.Run(Order, command, AskSeller, time.GetUtcNow());
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Exists ? Order.Status.Vtex() : "none", decision.Message);
@@ -127,6 +119,23 @@ public sealed partial class MarketplaceOrderGrain(
             await Write();
         }
         return Reply(decision);
+    }
+
+    /// <summary>The gateway's caller may not see this order, or expects another version: the answer, without running the command.</summary>
+    private MarketplaceReply? Refused(Access? access)
+    {
+        if (access is null)
+        {
+            return null;
+        }
+        if (!Order.Exists || (access.Account is { } account && account != Order.Account) || (access.SellerId is { } seller && seller != Order.SellerId))
+        {
+            return new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"no order {this.GetPrimaryKeyString()} for this caller", null, null);
+        }
+        return access.ExpectedVersion is { } expected && expected != Order.Version
+            ? new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
+                $"If-Match names version {expected}, the order is at version {Order.Version}", null, View())
+            : null;
     }
 
     private Task<SellerReply> AskSeller(SellerCommand command) => command switch

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
@@ -6,54 +8,53 @@ namespace OrderGrains.Grains;
 
 /// <summary>
 /// Splits an order group per seller: <c>{group}-01</c>, <c>-02</c>, … in the order sellers first appear,
-/// each with seller order <c>{affiliateId}-{orderId}</c> (domain.md §1).
+/// each with seller order <c>{affiliateId}-{orderId}</c> (domain.md §1). It keeps no state of its own (no read, no
+/// write): each marketplace order stores the digest of the whole group request, so placing the same group again is
+/// a replay order by order, and a group id placed before with any other content is refused at its first order, before
+/// anything new is placed. A placement interrupted by a crash is completed by the retry.
 /// </summary>
-public sealed class OrderGroupGrain(
-    [PersistentState("orderGroup", StorageNames.Orders)] IPersistentState<OrderGroupState> state) : Grain, IOrderGroupGrain
+public sealed class OrderGroupGrain : Grain, IOrderGroupGrain
 {
     public async Task<OrderGroupReply> Place(PlaceOrderGroup command)
     {
         var group = this.GetPrimaryKeyString();
-        if (state.State.Placed is { } placed)
-        {
-            return placed.Request.AffiliateId == command.AffiliateId && placed.Request.Account == command.Account && placed.Request.Items.SequenceEqual(command.Items)
-                ? placed.Reply with { Outcome = CommandOutcome.Replayed, Message = "order group already placed" }
-                : new OrderGroupReply(CommandOutcome.Rejected, RejectionCodes.OrderAlreadyExists, $"order group {group} already exists with other content", group, placed.Reply.Orders);
-        }
-
+        var digest = Digest(command);
         var bySeller = command.Items.GroupBy(i => i.SellerId).ToList();
         var orders = new List<PlacedOrder>();
+        var replayed = 0;
         for (var n = 0; n < bySeller.Count; n++)
         {
             var orderId = $"{group}-{n + 1:00}";
             var sellerOrderId = $"{command.AffiliateId}-{orderId}";
             var items = bySeller[n].Select(i => new OrderItem(i.SkuId, i.Quantity, i.Price)).ToList();
             var reply = await GrainFactory.GetGrain<IMarketplaceOrderGrain>(orderId)
-                .Place(new PlaceMarketplaceOrder(orderId, group, sellerOrderId, bySeller[n].Key, items, command.Account));
+                .Place(new PlaceMarketplaceOrder(orderId, group, sellerOrderId, bySeller[n].Key, items, command.Account, digest));
             if (reply.Outcome == CommandOutcome.Rejected)
             {
-                return new OrderGroupReply(CommandOutcome.Rejected, reply.Code, $"order {orderId}: {reply.Message}", group, orders);
+                var message = reply.Code == RejectionCodes.OrderAlreadyExists ? $"order group {group} already exists with other content" : $"order {orderId}: {reply.Message}";
+                return new OrderGroupReply(CommandOutcome.Rejected, reply.Code, message, group, orders);
             }
+            replayed += reply.Outcome == CommandOutcome.Replayed ? 1 : 0;
             orders.Add(new PlacedOrder(orderId, sellerOrderId, bySeller[n].Key, items.Sum(i => i.Price * i.Quantity)));
         }
 
-        var result = new OrderGroupReply(CommandOutcome.Accepted, null, $"order group placed with {orders.Count} order(s)", group, orders);
-        state.State.Placed = new PlacedGroup(command, result);
-        await state.WriteStateAsync();
-        // Placed for good: nothing more happens here unless the same group is placed again or read, and both
-        // reload the stored placement. Leaving now keeps one activation per sale instead of three.
+        // Nothing to keep here: leaving at once keeps one activation per sale instead of three.
         DeactivateOnIdle();
-        return result;
+        return replayed == orders.Count
+            ? new OrderGroupReply(CommandOutcome.Replayed, null, "order group already placed", group, orders)
+            : new OrderGroupReply(CommandOutcome.Accepted, null, $"order group placed with {orders.Count} order(s)", group, orders);
     }
 
-    public Task<OrderGroupReply?> Get() => Task.FromResult(state.State.Placed?.Reply);
-}
+    public Task Ping() => Task.CompletedTask;
 
-[GenerateSerializer, Alias("OrderGrains.OrderGroupState")]
-public sealed class OrderGroupState
-{
-    [Id(0)] public PlacedGroup? Placed { get; set; }
+    /// <summary>SHA-256 over the request's canonical text (affiliate, account, every item in order), first 16 bytes in hex.</summary>
+    public static string Digest(PlaceOrderGroup command)
+    {
+        var text = new StringBuilder().Append(command.AffiliateId).Append('\n').Append(command.Account).Append('\n');
+        foreach (var item in command.Items)
+        {
+            text.Append(item.SellerId).Append('\t').Append(item.SkuId).Append('\t').Append(item.Quantity).Append('\t').Append(item.Price).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
+    }
 }
-
-[GenerateSerializer, Immutable, Alias("OrderGrains.PlacedGroup")]
-public sealed record PlacedGroup([property: Id(0)] PlaceOrderGroup Request, [property: Id(1)] OrderGroupReply Reply);

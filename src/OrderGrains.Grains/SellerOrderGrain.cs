@@ -17,10 +17,8 @@ public sealed partial class SellerOrderGrain(
     [PersistentState("sellerOrder", StorageNames.Orders)] IPersistentState<SellerOrderState> state,
     IOptions<WorkflowOptions> options,
     TimeProvider time,
-    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable, IIncomingGrainCallFilter
+    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
 {
-    private const string DeadlineReminder = "deadline";
-
     private SellerOrderState Order => state.State;
 
     private IGrainTimer? deadlineTimer;
@@ -31,18 +29,6 @@ public sealed partial class SellerOrderGrain(
         return Task.CompletedTask;
     }
 
-    public Task Invoke(IIncomingGrainCallContext context)
-    {
-        if (VersionGuard.Take(this.GetPrimaryKeyString()) is { } expected && expected != Order.Sequence
-            && context.InterfaceMethod.ReturnType == typeof(Task<SellerReply>))
-        {
-            context.Result = new SellerReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
-                $"If-Match names version {expected}, the seller order is at version {Order.Sequence}", null, Order.Exists ? SellerOrderView.From(Order) : null);
-            return Task.CompletedTask;
-        }
-        return context.Invoke();
-    }
-
     public Task<SellerReply> Place(PlaceSellerOrder command) =>
         command.SellerOrderId == this.GetPrimaryKeyString()
             ? Run(command)
@@ -51,19 +37,23 @@ public sealed partial class SellerOrderGrain(
 
     public Task<SellerReply> AuthorizeFulfillment() => Run(new AuthorizeFulfillment());
 
-    public Task<SellerReply> StartHandling() => Run(new StartHandling());
+    public Task<SellerReply> StartHandling(Access? access = null) => Run(new StartHandling(), access);
 
-    public Task<SellerReply> Cancel(Actor by, string reason, string? requestedByUser) => Run(new CancelSellerOrder(by, reason, requestedByUser));
+    public Task<SellerReply> Cancel(Actor by, string reason, string? requestedByUser, Access? access = null) =>
+        Run(new CancelSellerOrder(by, reason, requestedByUser), access);
 
-    public Task<SellerReply> AcceptCancellationRequest(string requestId) => Run(new AcceptCancellationRequest(requestId));
+    public Task<SellerReply> AcceptCancellationRequest(string requestId, Access? access = null) => Run(new AcceptCancellationRequest(requestId), access);
 
-    public Task<SellerReply> DenyCancellationRequest(string requestId, string? denyReason) => Run(new DenyCancellationRequest(requestId, denyReason));
+    public Task<SellerReply> DenyCancellationRequest(string requestId, string? denyReason, Access? access = null) =>
+        Run(new DenyCancellationRequest(requestId, denyReason), access);
 
-    public Task<SellerReply> WithdrawCancellationRequest(Actor by, string requestId) => Run(new WithdrawCancellationRequest(by, requestId));
+    public Task<SellerReply> WithdrawCancellationRequest(Actor by, string requestId, Access? access = null) =>
+        Run(new WithdrawCancellationRequest(by, requestId), access);
 
-    public Task<SellerReply> Invoice(Invoice invoice) => Run(new AddInvoice(invoice));
+    public Task<SellerReply> Invoice(Invoice invoice, Access? access = null) => Run(new AddInvoice(invoice), access);
 
-    public Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking) => Run(new UpdateTracking(invoiceNumber, tracking));
+    public Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking, Access? access = null) =>
+        Run(new UpdateTracking(invoiceNumber, tracking), access);
 
     public Task<SellerOrderView?> GetView() => Task.FromResult(Order.Exists ? SellerOrderView.From(Order) : null);
 
@@ -72,8 +62,20 @@ public sealed partial class SellerOrderGrain(
     /// <summary>Wakes the change-log reader of this order's partition (ops: redeliver now rather than at the next poll).</summary>
     public Task Republish() => Order.Exists ? WakeLogReader() : Task.CompletedTask;
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == DeadlineReminder ? OnDeadline() : Task.CompletedTask;
+    public Task FireDeadline() => OnDeadline();
+
+    /// <summary>
+    /// Orders placed before deadlines moved to the <c>og_deadline</c> index kept an Orleans "deadline" reminder. One that
+    /// fires removes itself and applies the deadline if it is due; the state write that follows indexes the next one.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (await this.GetReminder(reminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        await OnDeadline();
+    }
 
     private async Task OnDeadline()
     {
@@ -83,18 +85,38 @@ public sealed partial class SellerOrderGrain(
             SellerOrderStatus.OrderAccepted or SellerOrderStatus.CancellationRequested => new ReachDeadline(),
             _ => null,
         };
-        if (command is null || Order.NextDeadline > time.GetUtcNow())
+        if (command is null)
         {
-            // Nothing due (a stale reminder, or it fired early): line the reminder up with the state again.
-            await ScheduleDeadline();
-            if (Order.NextDeadline is null && await this.GetReminder(DeadlineReminder) is { } stale)
-            {
-                await this.UnregisterReminder(stale);
-            }
+            return; // nothing waits on time (the sweep read an index entry this order has since left)
+        }
+        if (Order.NextDeadline > time.GetUtcNow())
+        {
+            ArmDeadlineTimer(); // not due yet (another silo's clock ran ahead): wait for it here
             return;
         }
         await Run(command);
     }
+
+    /// <summary>The gateway's caller may not see this order, or expects another version: the answer, without running the command.</summary>
+    private SellerReply? Refused(Access? access)
+    {
+        if (access is null)
+        {
+            return null;
+        }
+        // Only a marketplace order knows its account: a marketplace caller never addresses a seller grain directly.
+        if (!Order.Exists || access.Account is not null || (access.SellerId is { } seller && seller != Order.SellerId))
+        {
+            return new SellerReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"no seller order {this.GetPrimaryKeyString()} for this caller", null, null);
+        }
+        return access.ExpectedVersion is { } expected && expected != Order.Sequence
+            ? new SellerReply(CommandOutcome.Rejected, RejectionCodes.VersionMismatch,
+                $"If-Match names version {expected}, the seller order is at version {Order.Sequence}", null, SellerOrderView.From(Order))
+            : null;
+    }
+
+    private Task<SellerReply> Run(SellerCommand command, Access? access) =>
+        Refused(access) is { } refusal ? Task.FromResult(refusal) : Run(command);
 
     private async Task<SellerReply> Run(SellerCommand command)
     {
@@ -131,7 +153,8 @@ public sealed partial class SellerOrderGrain(
         }
         if (decision.IsAccepted && Order.NextDeadline != deadlineBefore)
         {
-            await ScheduleDeadline();
+            // The state write indexed the new deadline (og_deadline) for the sweep; while active, this timer is on time.
+            ArmDeadlineTimer();
         }
         return Reply(decision, SellerOrderView.From(Order));
     }
@@ -143,22 +166,10 @@ public sealed partial class SellerOrderGrain(
         GrainFactory.GetGrain<IChangeLogPartitionGrain>(ChangeLogPartitions.Of(Order.MarketplaceOrderId)).Wake();
 
     /// <summary>
-    /// Two clocks for one deadline: a grain timer fires on time while the order is active, and a reminder
-    /// (due shortly after) survives deactivation and silo restarts. Whichever comes second finds nothing due.
+    /// Two clocks for one deadline, neither a commit of its own: this grain timer fires on time while the order is active,
+    /// and the partition's deadline sweep (<see cref="ChangeLogPartitionGrain"/>, over the index the state write keeps)
+    /// fires it when the order was collected or its silo died. Whichever comes second finds nothing due.
     /// </summary>
-    private async Task ScheduleDeadline()
-    {
-        ArmDeadlineTimer();
-        if (Order.NextDeadline is { } deadline)
-        {
-            await this.RegisterOrUpdateReminder(DeadlineReminder, Until(deadline) + ReminderLag, TimeSpan.FromMinutes(1));
-        }
-        // No deadline any more: the old reminder is left to fire once, find nothing due and remove itself.
-        // That saves two storage round trips on every transition out of a waiting status.
-    }
-
-    private static readonly TimeSpan ReminderLag = TimeSpan.FromSeconds(1);
-
     private void ArmDeadlineTimer()
     {
         deadlineTimer?.Dispose();

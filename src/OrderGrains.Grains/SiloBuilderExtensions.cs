@@ -25,8 +25,11 @@ public static class SiloBuilderExtensions
         silo.Services.AddOptions<ChangeLogOptions>()
             .Bind(configuration.GetSection(ChangeLogOptions.SectionName))
             .Validate(o => o.MaxIdlePoll >= TimeSpan.FromMilliseconds(100) && o.BatchSize is >= 1 and <= 10_000
-                    && o.Retention >= TimeSpan.FromHours(1) && o.PurgePeriod >= TimeSpan.FromMinutes(1),
-                "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000, Retention at least 01:00:00, PurgePeriod at least 00:01:00")
+                    && o.Retention >= TimeSpan.FromHours(1) && o.PurgePeriod >= TimeSpan.FromMinutes(1)
+                    && o.CursorInterval >= TimeSpan.Zero && o.CursorInterval <= o.MaxIdlePoll
+                    && o.DeadlineSweep >= TimeSpan.FromMilliseconds(100),
+                "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000, Retention at least 01:00:00, PurgePeriod at least 00:01:00, " +
+                "CursorInterval between 0 and MaxIdlePoll, DeadlineSweep at least 00:00:00.1")
             .ValidateOnStart();
         silo.Services.AddHostedService<ChangeLogReaders>();
         silo.Services.TryAddSingleton(TimeProvider.System);

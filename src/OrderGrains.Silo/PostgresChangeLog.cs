@@ -51,6 +51,24 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         return await reader.ReadAsync(cancellationToken) ? new LogCursor((ulong)reader.GetInt64(0), reader.GetInt64(1)) : default;
     }
 
+    public async Task<IReadOnlyList<string>> DueDeadlines(int partition, DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT order_id FROM og_deadline
+            WHERE service_id = $1 AND partition = $2 AND due_at <= $3
+            ORDER BY due_at
+            LIMIT $4
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = partition });
+        command.Parameters.Add(new() { Value = now.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = max });
+        var due = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) due.Add(reader.GetString(0));
+        return due;
+    }
+
     public async Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""

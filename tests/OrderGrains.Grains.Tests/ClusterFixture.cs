@@ -23,6 +23,8 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
             ["Workflow:CancellationWindow"] = window,
             ["Workflow:CancellationRequestDeadline"] = requestDeadline,
             ["Workflow:AuthorizationDeadline"] = authorizationDeadline,
+            // Sweep due deadlines of collected orders every second (30 s by default), so a test can watch the sweep fire one.
+            ["ChangeLog:DeadlineSweep"] = "00:00:01",
         }).Build();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;

@@ -31,35 +31,29 @@ public static class CancellationRequestsApi
     }
 
     private static Task<IResult> Deny(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
-        Decide(orderId, http, locator, (order, request) =>
-            grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).DenyCancellationRequest(request.CancellationRequestId!, request.DenyReason));
+        Decide(orderId, http, locator, grains, (order, request, access) => order.DenyCancellationRequest(request.CancellationRequestId!, request.DenyReason, access));
 
     private static Task<IResult> Accept(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
-        Decide(orderId, http, locator, (order, request) =>
-            grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).AcceptCancellationRequest(request.CancellationRequestId!));
+        Decide(orderId, http, locator, grains, (order, request, access) => order.AcceptCancellationRequest(request.CancellationRequestId!, access));
 
     private static async Task<IResult> Withdraw(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
         if (http.Caller().Role == Role.Seller)
         {
-            return await Decide(orderId, http, locator, (order, request) =>
-                grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).WithdrawCancellationRequest(Actor.Seller, request.CancellationRequestId!));
+            return await Decide(orderId, http, locator, grains, (order, request, access) =>
+                order.WithdrawCancellationRequest(Actor.Seller, request.CancellationRequestId!, access));
         }
-        var (request, order, problem) = await ReadAndLocate<CancellationRequestDecision>(http, locator, orderId);
+        var (request, problem) = await JsonBody.Read<CancellationRequestDecision>(http.Request);
         if (problem is not null) return problem;
-        if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
-
-        var reply = await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).WithdrawCancellationRequest(Actor.Marketplace, request!.CancellationRequestId!);
-        return Answer(orderId, reply);
+        return await OnMarketplaceOrder(http, grains, locator, orderId, (order, access) =>
+            order.WithdrawCancellationRequest(Actor.Marketplace, request!.CancellationRequestId!, access));
     }
 
-    private static async Task<IResult> Decide(string orderId, HttpContext http, OrderLocator locator,
-        Func<LocatedOrder, CancellationRequestDecision, Task<SellerReply>> decide)
+    private static async Task<IResult> Decide(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains,
+        Func<ISellerOrderGrain, CancellationRequestDecision, Access, Task<SellerReply>> decide)
     {
-        var (request, order, problem) = await ReadAndLocate<CancellationRequestDecision>(http, locator, orderId);
+        var (request, problem) = await JsonBody.Read<CancellationRequestDecision>(http.Request);
         if (problem is not null) return problem;
-        if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
-
-        return Answer(orderId, await decide(order, request!));
+        return await OnSellerOrder(http, grains, locator, orderId, (order, access) => decide(order, request!, access));
     }
 }

@@ -10,7 +10,7 @@ using OrderGrains.Domain.MarketplaceOrders;
 
 namespace OrderGrains.Api.Endpoints;
 
-/// <summary>What every order endpoint does the same way: roles, locating the order, If-Match, answering.</summary>
+/// <summary>What every order endpoint does the same way: roles, locating the order, commands with their caller and If-Match, answering.</summary>
 public static partial class EndpointSupport
 {
     [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
@@ -42,46 +42,75 @@ public static partial class EndpointSupport
     /// <summary>The order the URL names, if this caller may see it; otherwise the problem to answer.</summary>
     public static async Task<(LocatedOrder? Order, IResult? Problem)> Locate(HttpContext http, OrderLocator locator, string orderId)
     {
-        if (!OrderIdPattern().IsMatch(orderId))
-        {
-            return (null, Problems.Result(StatusCodes.Status400BadRequest, "INVALID_ORDER_ID", "An order id is 1-128 characters of letters, digits, '.', '_' or '-'."));
-        }
+        if (CheckOrderId(orderId) is { } badId) return (null, badId);
         var order = await locator.Find(http.Caller(), orderId);
-        return order is null
-            ? (null, Problems.Result(StatusCodes.Status404NotFound, RejectionCodes.OrderNotFound, $"No order {orderId}."))
-            : (order, null);
+        return order is null ? (null, OrderNotFound(orderId)) : (order, null);
     }
 
-    /// <summary>The first two steps of every command with a body: read and check it, then find the order.</summary>
-    public static async Task<(T? Request, LocatedOrder? Order, IResult? Problem)> ReadAndLocate<T>(HttpContext http, OrderLocator locator, string orderId)
-        where T : class, IValidatable
+    /// <summary>An order id the URL may carry, or the 400 to answer.</summary>
+    public static IResult? CheckOrderId(string orderId) => OrderIdPattern().IsMatch(orderId) ? null
+        : Problems.Result(StatusCodes.Status400BadRequest, "INVALID_ORDER_ID", "An order id is 1-128 characters of letters, digits, '.', '_' or '-'.");
+
+    /// <summary>The version <c>If-Match</c> names (null for none or <c>*</c>), or the 400 to answer.</summary>
+    public static (long? Expected, IResult? Problem) ExpectedVersion(HttpContext http)
     {
-        var (request, bodyProblem) = await JsonBody.Read<T>(http.Request);
-        if (bodyProblem is not null) return (null, null, bodyProblem);
-        var (order, problem) = await Locate(http, locator, orderId);
-        return (request, order, problem);
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (header.Length == 0 || header == "*") return (null, null);
+        return long.TryParse(header.Trim().TrimStart('W', '/').Trim('"'), out var expected)
+            ? (expected, null)
+            : (null, Problems.Result(StatusCodes.Status400BadRequest, "INVALID_IF_MATCH", "If-Match must be an ETag from GET, like \"7\"."));
     }
 
     /// <summary>
-    /// Applies If-Match. When the command runs on the addressed order, the check travels with the call and runs
-    /// inside the grain (atomic). When it runs on the other order of the pair, it is checked here against what was just read.
+    /// A command the seller order decides, sent by a seller: one grain call when the URL names the seller order id (the
+    /// common case) — tenancy and If-Match travel as <see cref="Access"/> and are checked in the grain's turn. When the
+    /// URL names the marketplace order id, the order is located first and If-Match is checked against the version read.
     /// </summary>
-    public static IResult? IfMatch(HttpContext http, LocatedOrder order, string targetOrderId)
+    public static async Task<IResult> OnSellerOrder(HttpContext http, IGrainFactory grains, OrderLocator locator, string orderId,
+        Func<ISellerOrderGrain, Access, Task<SellerReply>> command, int okStatus = StatusCodes.Status200OK)
     {
-        var header = http.Request.Headers.IfMatch.ToString();
-        if (header.Length == 0 || header == "*") return null;
-        if (!long.TryParse(header.Trim().TrimStart('W', '/').Trim('"'), out var expected))
-        {
-            return Problems.Result(StatusCodes.Status400BadRequest, "INVALID_IF_MATCH", "If-Match must be an ETag from GET, like \"7\".");
-        }
-        if (targetOrderId == order.AddressedId)
-        {
-            VersionGuard.Expect(targetOrderId, expected);
-            return null;
-        }
-        return expected == order.Version ? null : Problems.Rejected(RejectionCodes.VersionMismatch,
-            $"If-Match names version {expected}, the order is at version {order.Version}", null);
+        if (CheckOrderId(orderId) is { } badId) return badId;
+        var (expected, badIfMatch) = ExpectedVersion(http);
+        if (badIfMatch is not null) return badIfMatch;
+        var sellerId = http.Caller().SellerId!;
+
+        var reply = await command(grains.GetGrain<ISellerOrderGrain>(orderId), Access.OfSeller(sellerId, expected));
+        if (!NotFound(reply.Outcome, reply.Code, reply.Seller is null)) return Answer(orderId, reply, okStatus);
+
+        if (await locator.Find(http.Caller(), orderId) is not { AddressedIsSeller: false } located) return OrderNotFound(orderId);
+        if (expected is { } version && version != located.Version) return VersionMismatch(version, located.Version);
+        return Answer(orderId, await command(grains.GetGrain<ISellerOrderGrain>(located.SellerOrderId), Access.OfSeller(sellerId)), okStatus);
     }
+
+    /// <summary>
+    /// A command on the marketplace order, sent by a marketplace: one grain call when the URL names the marketplace order
+    /// id (the common case), as <see cref="OnSellerOrder"/> does for sellers.
+    /// </summary>
+    public static async Task<IResult> OnMarketplaceOrder(HttpContext http, IGrainFactory grains, OrderLocator locator, string orderId,
+        Func<IMarketplaceOrderGrain, Access, Task<MarketplaceReply>> command)
+    {
+        if (CheckOrderId(orderId) is { } badId) return badId;
+        var (expected, badIfMatch) = ExpectedVersion(http);
+        if (badIfMatch is not null) return badIfMatch;
+        var account = http.Caller().Account!;
+
+        var reply = await command(grains.GetGrain<IMarketplaceOrderGrain>(orderId), Access.OfMarketplace(account, expected));
+        if (!NotFound(reply.Outcome, reply.Code, reply.Order is null)) return Answer(orderId, reply);
+
+        if (await locator.Find(http.Caller(), orderId) is not { AddressedIsSeller: true } located) return OrderNotFound(orderId);
+        if (expected is { } version && version != located.Version) return VersionMismatch(version, located.Version);
+        return Answer(orderId, await command(grains.GetGrain<IMarketplaceOrderGrain>(located.MarketplaceOrderId), Access.OfMarketplace(account)));
+    }
+
+    /// <summary>The grain said "no such order for this caller" (not a rejection on an order it has).</summary>
+    private static bool NotFound(CommandOutcome outcome, string? code, bool withoutView) =>
+        outcome == CommandOutcome.Rejected && code == RejectionCodes.OrderNotFound && withoutView;
+
+    private static IResult OrderNotFound(string orderId) =>
+        Problems.Result(StatusCodes.Status404NotFound, RejectionCodes.OrderNotFound, $"No order {orderId}.");
+
+    private static IResult VersionMismatch(long expected, long actual) =>
+        Problems.Rejected(RejectionCodes.VersionMismatch, $"If-Match names version {expected}, the order is at version {actual}", null);
 
     public static string ETag(long version) => $"\"{version}\"";
 

@@ -28,14 +28,13 @@ public static class InvoicesApi
 
     private static async Task<IResult> Invoice(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, order, problem) = await ReadAndLocate<InvoiceRequest>(http, locator, orderId);
+        var (request, problem) = await JsonBody.Read<InvoiceRequest>(http.Request);
         if (problem is not null) return problem;
-        if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
 
         var invoice = new Invoice(request!.InvoiceNumber!, request.InvoiceValue!.Value, request.IssuanceDate ?? DateTimeOffset.UtcNow,
             [.. (request.Items ?? []).Select(i => new InvoiceItem(i.Id!, i.Quantity!.Value, i.Price!.Value))],
             request.Courier, request.TrackingNumber, request.TrackingUrl);
-        return Answer(orderId, await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).Invoice(invoice));
+        return await OnSellerOrder(http, grains, locator, orderId, (order, access) => order.Invoice(invoice, access));
     }
 
     private static async Task<IResult> Tracking(string orderId, string invoiceNumber, HttpContext http, OrderLocator locator, IGrainFactory grains)
@@ -44,12 +43,11 @@ public static class InvoicesApi
         {
             return Problems.BadRequest("The invoice number is too long.", new Dictionary<string, string[]> { ["invoiceNumber"] = ["must be at most 64 characters"] });
         }
-        var (request, order, problem) = await ReadAndLocate<TrackingRequest>(http, locator, orderId);
+        var (request, problem) = await JsonBody.Read<TrackingRequest>(http.Request);
         if (problem is not null) return problem;
-        if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
 
         var tracking = new TrackingUpdate(request!.IsDelivered!.Value, request.DeliveredDate,
             [.. (request.Events ?? []).Select(e => new TrackingEvent(e.City, e.State, e.Description, e.Date))]);
-        return Answer(orderId, await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).UpdateTracking(invoiceNumber, tracking));
+        return await OnSellerOrder(http, grains, locator, orderId, (order, access) => order.UpdateTracking(invoiceNumber, tracking, access));
     }
 }

@@ -83,39 +83,27 @@ public static class OrdersApi
 
     private static async Task<IResult> PaymentNotification(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, order, problem) = await ReadAndLocate<PaymentNotificationRequest>(http, locator, orderId);
+        var (request, problem) = await JsonBody.Read<PaymentNotificationRequest>(http.Request);
         if (problem is not null) return problem;
-        if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
-
-        var grain = grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId);
-        var reply = request!.Status == "approved" ? await grain.ApprovePayment() : await grain.DenyPayment();
-        return Answer(orderId, reply);
+        var approved = request!.Status == "approved";
+        return await OnMarketplaceOrder(http, grains, locator, orderId, (order, access) => approved ? order.ApprovePayment(access) : order.DenyPayment(access));
     }
 
-    private static async Task<IResult> StartHandling(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
-    {
-        var (order, problem) = await Locate(http, locator, orderId);
-        if (problem is not null) return problem;
-        if (IfMatch(http, order!, order!.SellerOrderId) is { } precondition) return precondition;
-
-        var reply = await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).StartHandling();
-        return Answer(orderId, reply, StatusCodes.Status204NoContent);
-    }
+    private static Task<IResult> StartHandling(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
+        OnSellerOrder(http, grains, locator, orderId, (order, access) => order.StartHandling(access), StatusCodes.Status204NoContent);
 
     private static async Task<IResult> Cancel(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (request, order, problem) = await ReadAndLocate<CancelRequest>(http, locator, orderId);
+        var (request, problem) = await JsonBody.Read<CancelRequest>(http.Request);
         if (problem is not null) return problem;
 
         var reason = string.IsNullOrWhiteSpace(request!.Reason) ? "canceled through the API" : request.Reason;
         if (http.Caller().Role == Role.Seller)
         {
-            if (IfMatch(http, order!, order!.SellerOrderId) is { } sellerPrecondition) return sellerPrecondition;
-            return Answer(orderId, await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).Cancel(Actor.Seller, reason, request.AskedBy));
+            return await OnSellerOrder(http, grains, locator, orderId, (order, access) => order.Cancel(Actor.Seller, reason, request.AskedBy, access));
         }
-        if (IfMatch(http, order!, order!.MarketplaceOrderId) is { } precondition) return precondition;
         // VTEX's requestedByUser: true means the customer asked: the marketplace relays a customer's cancellation.
         var by = request.ByCustomer ? Actor.Customer : Actor.Marketplace;
-        return Answer(orderId, await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).Cancel(by, reason, request.AskedBy));
+        return await OnMarketplaceOrder(http, grains, locator, orderId, (order, access) => order.Cancel(by, reason, request.AskedBy, access));
     }
 }

@@ -10,7 +10,7 @@ public sealed class ReadinessCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
-            await grains.GetGrain<IOrderGroupGrain>("health-probe").Get().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            await grains.GetGrain<IOrderGroupGrain>("health-probe").Ping().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             return HealthCheckResult.Healthy("the cluster answers");
         }
         catch (Exception ex) when (ex is TimeoutException || ErrorHandling.IsClusterUnavailable(ex) || ex is InvalidOperationException)

@@ -35,7 +35,8 @@ public abstract record MarketplaceCommand(Actor Actor)
 }
 
 public sealed record PlaceMarketplaceOrder(
-    string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId, IReadOnlyList<OrderItem> Items, string Account = "")
+    string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId, IReadOnlyList<OrderItem> Items, string Account = "",
+    string GroupDigest = "")
     : MarketplaceCommand(Actor.Marketplace)
 {
     public override MarketplaceCommandKind Kind => MarketplaceCommandKind.Place;

@@ -6,7 +6,7 @@ public abstract record MarketplaceEvent;
 
 public sealed record MarketplaceOrderPlaced(
     string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId,
-    IReadOnlyList<OrderItem> Items, long Value, DateTimeOffset PlacedAt, string Account) : MarketplaceEvent;
+    IReadOnlyList<OrderItem> Items, long Value, DateTimeOffset PlacedAt, string Account, string GroupDigest = "") : MarketplaceEvent;
 
 public sealed record PaymentWasApproved(DateTimeOffset At) : MarketplaceEvent;
 

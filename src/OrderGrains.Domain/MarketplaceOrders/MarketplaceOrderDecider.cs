@@ -29,8 +29,9 @@ public static class MarketplaceOrderDecider
             {
                 PlaceMarketplaceOrder place when !state.Exists => MarketplaceDecision.Accept(MarketplaceOrderStatus.PaymentPending,
                     "order placed; waits for the payment gateway",
-                    new MarketplaceOrderPlaced(place.MarketplaceOrderId, place.OrderGroup, place.SellerOrderId, place.SellerId, place.Items, place.Value, now, place.Account)),
-                PlaceMarketplaceOrder place when state.OrderGroup == place.OrderGroup && state.Items.SequenceEqual(place.Items) =>
+                    new MarketplaceOrderPlaced(place.MarketplaceOrderId, place.OrderGroup, place.SellerOrderId, place.SellerId, place.Items, place.Value, now, place.Account, place.GroupDigest)),
+                PlaceMarketplaceOrder place when state.OrderGroup == place.OrderGroup && state.GroupDigest == place.GroupDigest && state.Account == place.Account
+                                                 && state.Items.SequenceEqual(place.Items) =>
                     MarketplaceDecision.Replay($"order already placed; it is {state.Status.Vtex()}"),
                 PlaceMarketplaceOrder => MarketplaceDecision.Reject(RejectionCodes.OrderAlreadyExists, $"order {state.MarketplaceOrderId} already exists with other content"),
                 _ => MarketplaceDecision.Reject(RejectionCodes.OrderNotFound, $"marketplace order does not exist; {command.Name} needs a placed order"),
@@ -112,6 +113,7 @@ public static class MarketplaceOrderDecider
                 state.Value = e.Value;
                 state.PlacedAt = e.PlacedAt;
                 state.Account = e.Account;
+                state.GroupDigest = e.GroupDigest;
                 state.Status = MarketplaceOrderStatus.PaymentPending;
                 state.Payment = PaymentStatus.Pending;
                 break;

@@ -19,6 +19,11 @@ public sealed class MarketplaceOrderState
     public string SellerId { get; set; } = "";
     /// <summary>The marketplace account that placed the order (its tenant).</summary>
     public string Account { get; set; } = "";
+    /// <summary>
+    /// A digest of the whole group request this order was placed with (every seller's items, the account, the affiliate):
+    /// placing the group again with the same request is a replay, with any other content a conflict.
+    /// </summary>
+    public string GroupDigest { get; set; } = "";
     public MarketplaceOrderStatus Status { get; set; }
     public PaymentStatus Payment { get; set; }
     /// <summary>Bumped by every accepted command of the marketplace's own (not by a mirrored seller change).</summary>

@@ -32,8 +32,11 @@ public sealed class SellerOrderState
     [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
     [JsonIgnore] public long InvoicedValue => Invoices.Sum(i => i.Value);
 
-    /// <summary>The next moment a timer must act on this order, or null when nothing waits on time.</summary>
-    [JsonIgnore] public DateTimeOffset? NextDeadline => Status switch
+    /// <summary>
+    /// The next moment a timer must act on this order, or null when nothing waits on time. Stored with the state (read-only:
+    /// never read back) so that the state write keeps the deadline index (<c>og_deadline</c>) in step in the same transaction.
+    /// </summary>
+    public DateTimeOffset? NextDeadline => Status switch
     {
         SellerOrderStatus.OrderAccepted => AuthorizationDeadline,
         SellerOrderStatus.WindowToCancel => WindowEndsAt,
