@@ -7,7 +7,8 @@ using OrderGrains.Contracts;
 namespace OrderGrains.Bench;
 
 /// <summary>One measurement: a rate (per second, or bytes for memory), CPU time spent per unit, and any wrong answers seen.</summary>
-public sealed record Sample(double Rate, double CpuMicrosPerUnit, int Violations = 0, double Requests = 0);
+/// <summary>One measured round: units per second, CPU per unit, race violations, HTTP requests, and how many units completed.</summary>
+public sealed record Sample(double Rate, double CpuMicrosPerUnit, int Violations = 0, double Requests = 0, long Units = 0);
 
 public static class Load
 {
@@ -33,7 +34,7 @@ public static class Load
         })));
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpuUsed = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
-        return new Sample(done / elapsed, cpuUsed / Math.Max(1, done * TransitionsPerLifecycle));
+        return new Sample(done / elapsed, cpuUsed / Math.Max(1, done * TransitionsPerLifecycle), Units: done);
     }
 
     /// <summary>Prepares <paramref name="pairs"/> orders, then releases each pair's two commands together, <paramref name="concurrency"/> pairs at a time.</summary>
@@ -137,6 +138,31 @@ public static class Load
     }
 
     /// <summary>Activates <paramref name="orders"/> order pairs and measures the managed heap they hold.</summary>
+    /// <summary>
+    /// The floor: a no-op grain method (<c>IOrderGroupGrain.Ping</c>) called in a loop by <paramref name="concurrency"/>
+    /// callers on as many activations; the rate is calls per second and the CPU is per call.
+    /// </summary>
+    public static async Task<Sample> BareGrainCalls(GrainsBackend backend, int concurrency, double seconds)
+    {
+        var grains = Enumerable.Range(0, concurrency).Select(i => backend.Grains.GetGrain<IOrderGroupGrain>($"bench-floor-{i}")).ToList();
+        await Task.WhenAll(grains.Select(g => g.Ping()));
+        long done = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var until = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(grains.Select(g => Task.Run(async () =>
+        {
+            while (clock.Elapsed < until)
+            {
+                await g.Ping();
+                Interlocked.Increment(ref done);
+            }
+        })));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuUsed = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        return new Sample(done / elapsed, cpuUsed / Math.Max(1, done), Units: done);
+    }
+
     public static async Task<Sample> Memory(GrainsBackend backend, int orders)
     {
         var grains = backend.Grains;

@@ -52,8 +52,12 @@ public sealed class PostgresServer : IAsyncDisposable
         return connectionString;
     }
 
-    /// <summary>Transactions committed so far in a database (pg_stat_database): storage round trips, as PostgreSQL counts them.</summary>
-    public long Commits(string connectionString)
+    /// <summary>
+    /// Transactions committed so far in a database (pg_stat_database), read-only ones included. PostgreSQL flushes these
+    /// statistics lazily (a backend that flushed less than a second ago holds its counts up to 10 s), so a reading is
+    /// exact only after everything was idle for longer than that: <see cref="StatisticsSettle"/>.
+    /// </summary>
+    public long Transactions(string connectionString)
     {
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
         using var connection = new NpgsqlConnection(server);
@@ -64,6 +68,22 @@ public sealed class PostgresServer : IAsyncDisposable
         reader.NextResult();
         reader.Read();
         return reader.GetInt64(0);
+    }
+
+    /// <summary>How long to stay idle before <see cref="Transactions"/> is exact (PGSTAT_IDLE_INTERVAL is 10 s).</summary>
+    public static readonly TimeSpan StatisticsSettle = TimeSpan.FromSeconds(11);
+
+    /// <summary>
+    /// Write commits so far, server-wide: transaction ids handed out (<c>pg_snapshot_xmax</c> of a fresh snapshot, which
+    /// assigns none itself). Only a transaction that writes gets one, and only those write a commit record and wait for
+    /// the WAL flush; the count is exact at once, with no statistics lag.
+    /// </summary>
+    public long WriteCommits()
+    {
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
+        return (long)command.ExecuteScalar()!;
     }
 
     private string? pgbenchDatabase;
