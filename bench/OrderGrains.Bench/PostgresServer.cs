@@ -86,6 +86,31 @@ public sealed class PostgresServer : IAsyncDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>Bytes of WAL written so far, server-wide (<c>pg_current_wal_lsn</c>): what a lifecycle costs the disk and a replica.</summary>
+    public long WalBytes()
+    {
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint", connection);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>The change log and the state rows of a grains database: entries, their average stored size, and the average state row.</summary>
+    public (long Entries, double EntryBytes, long Orders, double StateRowBytes) StorageSizes(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM og_change_log),
+                   (SELECT coalesce(avg(pg_column_size(l.*)), 0)::float8 FROM og_change_log l),
+                   (SELECT count(DISTINCT order_id) FROM og_change_log),
+                   (SELECT coalesce(avg(pg_column_size(s.*)), 0)::float8 FROM OrleansStorage s WHERE GrainTypeString IN ('sellerOrder', 'marketplaceOrder'))
+            """, connection);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetDouble(3));
+    }
+
     private string? pgbenchDatabase;
 
     /// <summary>pgbench -N (simple update) on the same server, at the same client count: this disk's commit rate.</summary>

@@ -120,18 +120,21 @@ async Task Lifecycle()
             if (durable.Count > 0) await Task.Delay(PostgresServer.StatisticsSettle);
             var transactionsBefore = durable.ToDictionary(name => name, name => postgres.Transactions(databases[name]));
             var commits = new Dictionary<string, (long Writes, double Lifecycles)>();
+            var wal = new Dictionary<string, long>();
             for (var round = 0; round < plan.Rounds; round++)
             {
                 foreach (var b in backends)
                 {
                     var durableBackend = durable.Contains(b.Name);
                     var before = durableBackend ? postgres.WriteCommits() : 0;
+                    var walBefore = durableBackend ? postgres.WalBytes() : 0;
                     var sample = await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]);
                     samples[b.Name].Add(sample);
                     if (durableBackend)
                     {
                         var (sum, count) = commits.GetValueOrDefault(b.Name);
                         commits[b.Name] = (sum + postgres.WriteCommits() - before, count + sample.Units);
+                        wal[b.Name] = wal.GetValueOrDefault(b.Name) + postgres.WalBytes() - walBefore;
                     }
                 }
                 if (Included("pgbench -N")) samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
@@ -145,12 +148,19 @@ async Task Lifecycle()
                 notes.Add($"lifecycle c={c}, {name}: {perLifecycle:0.00} PostgreSQL write commits per lifecycle (exact: transaction ids over its rounds, " +
                           $"{writes} for {lifecycles:0} lifecycles, background included); {transactions / Math.Max(1, lifecycles):0.00} transactions per lifecycle " +
                           "with read-only ones (pg_stat_database over the level, settled)");
+                notes.Add($"lifecycle c={c}, {name}: {wal[name] / Math.Max(1, lifecycles) / 1024.0:0.0} KB of WAL per lifecycle");
             }
             foreach (var (name, list) in samples)
             {
                 results.Add(Row.From("lifecycle", name, c, list, recorders.GetValueOrDefault(name)));
             }
             Console.WriteLine($"lifecycle c={c} done");
+        }
+        if (databases.TryGetValue("OrderGrains, PostgreSQL", out var grainsDatabase) && backends.Any(b => b.Name == "OrderGrains, PostgreSQL"))
+        {
+            var (entries, entryBytes, orders, rowBytes) = postgres.StorageSizes(grainsDatabase);
+            notes.Add($"OrderGrains, PostgreSQL: change log {entries} entries for {orders} seller orders ({entries / (double)Math.Max(1, orders):0.0} per order), " +
+                      $"{entryBytes:0} bytes per entry stored; order state rows {rowBytes:0} bytes on average (before retention purges the log)");
         }
         if (backends.OfType<GrainsBackend>().FirstOrDefault(b => b.Name == "OrderGrains, memory") is { } grainsInMemory)
         {
