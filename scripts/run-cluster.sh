@@ -60,7 +60,8 @@ env "${common[@]}" dotnet "src/OrderGrains.Silo/bin/$config/net10.0/OrderGrains.
 urls=()
 for i in $(seq 1 "$silos"); do
   url="http://127.0.0.1:$((base_http + i))"
-  env "${common[@]}" "ASPNETCORE_URLS=$url" "Silo__SiloPort=$((11110 + i))" "Silo__GatewayPort=$((30000 + i))" \
+  # The Orleans Dashboard runs on silo 1 only (it polls every second: ~0.5 CPU-s a minute per silo that serves it).
+  env "${common[@]}" "ASPNETCORE_URLS=$url" "Silo__SiloPort=$((11110 + i))" "Silo__GatewayPort=$((30000 + i))" "Silo__Dashboard=$([ "$i" -eq 1 ] && echo true || echo false)" \
     dotnet "src/OrderGrains.Silo/bin/$config/net10.0/OrderGrains.Silo.dll" >"$state/logs/silo$i.log" 2>&1 &
   pids+=($!)
   urls+=("$url")

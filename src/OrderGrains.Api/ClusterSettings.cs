@@ -26,6 +26,11 @@ public sealed class ClusterSettings
     public string AdvertisedIp { get; set; } = "127.0.0.1";
     /// <summary>Listen on every interface (containers) instead of the advertised address only.</summary>
     public bool ListenOnAnyAddress { get; set; }
+    /// <summary>
+    /// Serve the Orleans Dashboard (<c>/dashboard</c>) from this silo. Its collectors poll every second: about half a
+    /// CPU-second a minute on an idle silo, so the Development profile turns it on and the cluster runs it on one silo.
+    /// </summary>
+    public bool Dashboard { get; set; }
     /// <summary>How long a grain call may take before the caller gets a timeout (and the gateway a 503).</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -13,7 +13,7 @@ builder.AddOrderGrainsSilo();
 var app = builder.Build();
 PortCheck.EnsureFree(app, PortCheck.OrleansPorts(ClusterSettings.From(app.Configuration)));
 app.MapOrderGrainsSilo();
-app.AnnounceWhenStarted(dashboard: true);
+app.AnnounceWhenStarted(dashboard: ClusterSettings.From(app.Configuration).Dashboard);
 await app.RunAsync();
 return 0;
 

@@ -65,15 +65,24 @@ public static class SiloHosting
             orleans.AddInMemoryOrderStorage();
         }
         orleans.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
+        // Each silo sends its load statistics to every other silo for placement; every second by default, which is
+        // most of what a one-silo cluster does while idle. Every 10 s is fresh enough for placing new activations.
+        orleans.Configure<DeploymentLoadPublisherOptions>(o => o.DeploymentLoadPublisherRefreshTime = TimeSpan.FromSeconds(10));
         orleans.AddOrderGrains(configuration);
-        orleans.AddDashboard();
+        if (silo.Dashboard)
+        {
+            orleans.AddDashboard();
+        }
         return orleans;
     }
 
     public static WebApplication MapOrderGrainsSilo(this WebApplication app)
     {
         app.UseOrderGrainsApi();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        if (ClusterSettings.From(app.Configuration).Dashboard)
+        {
+            app.MapOrleansDashboard(routePrefix: "/dashboard");
+        }
         return app;
     }
 }

@@ -90,6 +90,25 @@ public class HappyPathTests(WorkflowCluster cluster)
     }
 
     [Fact]
+    public async Task OrderGroup_SameIdWithAnotherSeller_RefusedBeforeAnythingNewIsPlaced()
+    {
+        // The group grain keeps no state: its first order's stored group digest is what refuses the second request.
+        var group = "v" + Guid.NewGuid().ToString("N")[..12];
+        var grain = cluster.Grains.GetGrain<Contracts.IOrderGroupGrain>(group);
+        var first = await grain.Place(new Contracts.PlaceOrderGroup("SLR", [new("sellerA", "a", 1, 100)], "acme"));
+
+        var wider = await grain.Place(new Contracts.PlaceOrderGroup("SLR", [new("sellerA", "a", 1, 100), new("sellerB", "b", 1, 200)], "acme"));
+        var otherAccount = await grain.Place(new Contracts.PlaceOrderGroup("SLR", [new("sellerA", "a", 1, 100)], "other"));
+
+        Assert.Equal(CommandOutcome.Accepted, first.Outcome);
+        Assert.Equal(CommandOutcome.Rejected, wider.Outcome);
+        Assert.Equal(RejectionCodes.OrderAlreadyExists, wider.Code);
+        Assert.Null(await cluster.Grains.GetGrain<Contracts.IMarketplaceOrderGrain>($"{group}-02").GetView());
+        Assert.Equal(CommandOutcome.Rejected, otherAccount.Outcome);
+        Assert.Equal("acme", (await cluster.Grains.GetGrain<Contracts.IMarketplaceOrderGrain>($"{group}-01").GetView())!.Account);
+    }
+
+    [Fact]
     public async Task UnknownOrder_CommandsRejectedAsNotFound()
     {
         var reply = await cluster.Grains.GetGrain<Contracts.ISellerOrderGrain>("SLR-nope-01").StartHandling();
