@@ -38,19 +38,16 @@ public static class SiloBuilderExtensions
     }
 
     /// <summary>Everything in memory: one process, nothing survives a restart (the Development profile and most tests).</summary>
-    /// <param name="log">
-    /// The in-memory change log. Its one silo's own by default; silos of one in-process test cluster must share one
-    /// instance, as they share the memory storage (which lives in grains).
+    /// <param name="storage">
+    /// The order state and its change log (<see cref="MemoryOrderStorage"/>). Its one silo's own by default; silos of one
+    /// in-process test cluster must share one instance.
     /// </param>
-    public static ISiloBuilder AddInMemoryOrderStorage(this ISiloBuilder silo, MemoryChangeLog? log = null)
+    public static ISiloBuilder AddInMemoryOrderStorage(this ISiloBuilder silo, MemoryOrderStorage? storage = null)
     {
-        // The same System.Text.Json serializer as on PostgreSQL (the memory default is Newtonsoft, ~3× the CPU per write).
-        silo.Services.AddOptions<MemoryGrainStorageOptions>(StorageNames.Orders).Configure(o => o.GrainStorageSerializer = new DomainJsonStorageSerializer());
-        // The change log in memory: a seller order's state write appends its entry (ChangeLogStorage), as migrations/0001_schema.sql does on PostgreSQL.
-        silo.Services.AddSingleton(log ?? new MemoryChangeLog());
-        silo.Services.AddSingleton<IChangeLog>(sp => sp.GetRequiredService<MemoryChangeLog>());
-        silo.Services.AddGrainStorage(StorageNames.Orders, (sp, name) =>
-            new ChangeLogStorage(MemoryGrainStorageFactory.Create(sp, name), sp.GetRequiredService<MemoryChangeLog>()));
+        storage ??= new MemoryOrderStorage(new MemoryChangeLog());
+        silo.Services.AddSingleton(storage.Log);
+        silo.Services.AddSingleton<IChangeLog>(storage.Log);
+        silo.Services.AddGrainStorage(StorageNames.Orders, (_, _) => storage);
         return silo.UseInMemoryReminderService();
     }
 }

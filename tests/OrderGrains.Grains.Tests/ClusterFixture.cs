@@ -28,8 +28,8 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
         }).Build();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        var log = new MemoryChangeLog(); // one change log for both silos, as the memory storage is one for both
-        builder.ConfigureSilo((_, silo) => silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(log));
+        var storage = new MemoryOrderStorage(new MemoryChangeLog()); // one store (state and change log) for both silos of the process
+        builder.ConfigureSilo((_, silo) => silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(storage));
         builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrderGrainsSerialization()));
         cluster = builder.Build();
         await cluster.DeployAsync();
