@@ -70,7 +70,10 @@ public class GrainCallsPerCommandTests : IClassFixture<GrainCallsPerCommandTests
     [Fact]
     public async Task Lifecycle_EachCommandOnItsOwnOrderId_OneGrainCallEach()
     {
-        var (orderId, sellerOrderId) = await api.Place();
+        var group = "v" + Guid.NewGuid().ToString("N")[..12];
+        var place = await CallsOf(HttpMethod.Post, "/api/oms/pvt/orders", Keys.Marketplace,
+            new { orderGroup = group, items = new[] { new { sellerId = "seller1", skuId = "sku", quantity = 2, price = 500 } } }, expected: HttpStatusCode.Created);
+        var (orderId, sellerOrderId) = ($"{group}-01", $"SLR-{group}-01");
 
         var payment = await CallsOf(HttpMethod.Post, $"/api/oms/pvt/orders/{orderId}/payment-notification", Keys.Marketplace, new { status = "approved" });
         await api.WaitForStatus(sellerOrderId, Keys.Seller1, "ready-for-handling");
@@ -80,6 +83,7 @@ public class GrainCallsPerCommandTests : IClassFixture<GrainCallsPerCommandTests
             new { cancellationRequestId = $"{sellerOrderId}-cr1", denyReason = "already packed" });
         var invoice = await CallsOf(HttpMethod.Post, $"/api/oms/pvt/orders/{sellerOrderId}/invoice", Keys.Seller1, Api.Invoice());
 
+        Assert.Equal(["marketplaceorder.Place"], place); // one seller, one call: no order-group grain in between
         Assert.Equal(["marketplaceorder.ApprovePayment"], payment);
         Assert.Equal(["sellerorder.StartHandling"], start);
         Assert.Equal(["marketplaceorder.Cancel"], cancel);

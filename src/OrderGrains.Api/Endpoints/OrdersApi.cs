@@ -42,7 +42,8 @@ public static class OrdersApi
 
         var group = request!.OrderGroup ?? "v" + Guid.NewGuid().ToString("N")[..12];
         var items = request.Items!.Select(i => new GroupItem(i.SellerId!, i.SkuId!, i.Quantity!.Value, i.Price!.Value)).ToList();
-        var reply = await grains.GetGrain<IOrderGroupGrain>(group).Place(new PlaceOrderGroup(request.AffiliateId ?? "SLR", items, http.Caller().Account!));
+        // One grain call per seller order (no order-group grain in between): the marketplace orders keep the group's digest.
+        var reply = await OrderGroups.Place(grains, group, new PlaceOrderGroup(request.AffiliateId ?? "SLR", items, http.Caller().Account!));
         if (reply.Outcome == CommandOutcome.Rejected)
         {
             // The group id is taken (by other content, or by another account): a conflict, not a leak of its orders.

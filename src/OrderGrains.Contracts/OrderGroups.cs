@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using System.Text;
+using OrderGrains.Domain;
+using OrderGrains.Domain.MarketplaceOrders;
+
+namespace OrderGrains.Contracts;
+
+/// <summary>
+/// Places an order group: splits it per seller into <c>{group}-01</c>, <c>-02</c>, … in the order sellers first appear,
+/// each with seller order <c>{affiliateId}-{orderId}</c> (domain.md §1), and places each marketplace order. It keeps no
+/// state: each marketplace order stores the digest of the whole group request, so placing the same group again is a
+/// replay order by order, and a group id placed before with any other content is refused at its first order, before
+/// anything new is placed. A placement interrupted by a crash is completed by the retry. The gateway calls it directly
+/// (one grain call per seller); <see cref="IOrderGroupGrain"/> runs the same inside the cluster.
+/// </summary>
+public static class OrderGroups
+{
+    public static async Task<OrderGroupReply> Place(IGrainFactory grains, string group, PlaceOrderGroup command)
+    {
+        var digest = Digest(command);
+        var bySeller = command.Items.GroupBy(i => i.SellerId).ToList();
+        var orders = new List<PlacedOrder>();
+        var replayed = 0;
+        for (var n = 0; n < bySeller.Count; n++)
+        {
+            var orderId = $"{group}-{n + 1:00}";
+            var sellerOrderId = $"{command.AffiliateId}-{orderId}";
+            var items = bySeller[n].Select(i => new OrderItem(i.SkuId, i.Quantity, i.Price)).ToList();
+            var reply = await grains.GetGrain<IMarketplaceOrderGrain>(orderId)
+                .Place(new PlaceMarketplaceOrder(orderId, group, sellerOrderId, bySeller[n].Key, items, command.Account, digest));
+            if (reply.Outcome == CommandOutcome.Rejected)
+            {
+                var message = reply.Code == RejectionCodes.OrderAlreadyExists ? $"order group {group} already exists with other content" : $"order {orderId}: {reply.Message}";
+                return new OrderGroupReply(CommandOutcome.Rejected, reply.Code, message, group, orders);
+            }
+            replayed += reply.Outcome == CommandOutcome.Replayed ? 1 : 0;
+            orders.Add(new PlacedOrder(orderId, sellerOrderId, bySeller[n].Key, items.Sum(i => i.Price * i.Quantity)));
+        }
+        return replayed == orders.Count
+            ? new OrderGroupReply(CommandOutcome.Replayed, null, "order group already placed", group, orders)
+            : new OrderGroupReply(CommandOutcome.Accepted, null, $"order group placed with {orders.Count} order(s)", group, orders);
+    }
+
+    /// <summary>SHA-256 over the request's canonical text (affiliate, account, every item in order), first 16 bytes in hex.</summary>
+    public static string Digest(PlaceOrderGroup command)
+    {
+        var text = new StringBuilder().Append(command.AffiliateId).Append('\n').Append(command.Account).Append('\n');
+        foreach (var item in command.Items)
+        {
+            text.Append(item.SellerId).Append('\t').Append(item.SkuId).Append('\t').Append(item.Quantity).Append('\t').Append(item.Price).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
+    }
+}
