@@ -70,7 +70,7 @@ public static class Hosts
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddOrderGrainsSilo();
         var app = builder.Build();
-        app.MapOrderGrainsSilo();
+        app.MapOrderGrainsSilo(ClusterSettings.From(app.Configuration));
         app.Urls.Add($"http://127.0.0.1:{port}");
         await app.StartAsync();
         return (app, new Uri($"http://127.0.0.1:{port}"));

@@ -11,9 +11,10 @@ if (migrate)
 builder.AddOrderGrainsSilo();
 
 var app = builder.Build();
-PortCheck.EnsureFree(app, PortCheck.OrleansPorts(ClusterSettings.From(app.Configuration)));
-app.MapOrderGrainsSilo();
-app.AnnounceWhenStarted(dashboard: ClusterSettings.From(app.Configuration).Dashboard);
+var silo = ClusterSettings.From(app.Configuration);
+PortCheck.EnsureFree(app, PortCheck.OrleansPorts(silo));
+app.MapOrderGrainsSilo(silo);
+app.AnnounceWhenStarted(dashboard: silo.Dashboard);
 await app.RunAsync();
 return 0;
 

@@ -76,10 +76,10 @@ public static class SiloHosting
         return orleans;
     }
 
-    public static WebApplication MapOrderGrainsSilo(this WebApplication app)
+    public static WebApplication MapOrderGrainsSilo(this WebApplication app, ClusterSettings silo)
     {
         app.UseOrderGrainsApi();
-        if (ClusterSettings.From(app.Configuration).Dashboard)
+        if (silo.Dashboard)
         {
             app.MapOrleansDashboard(routePrefix: "/dashboard");
         }
