@@ -30,6 +30,9 @@ public interface ISellerOrderGrain : IGrainWithStringKey
 
     [Alias("Invoice")] Task<SellerReply> Invoice(Invoice invoice, Access? access = null);
 
+    /// <summary>VTEX's PATCH of an invoice: courier, tracking number and URL, dispatch date; the status does not change.</summary>
+    [Alias("UpdateInvoice")] Task<SellerReply> UpdateInvoice(string invoiceNumber, InvoiceShipping shipping, Access? access = null);
+
     [Alias("UpdateTracking")] Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking, Access? access = null);
 
     /// <summary>The order as it is now, or null if it was never placed.</summary>

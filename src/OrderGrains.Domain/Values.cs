@@ -4,7 +4,15 @@ namespace OrderGrains.Domain;
 
 public sealed record OrderItem(string SkuId, int Quantity, long Price);
 
-public sealed record InvoiceItem(string SkuId, int Quantity, long Price);
+public sealed record InvoiceItem(string SkuId, int Quantity, long Price, string? Description = null);
+
+/// <summary>VTEX's invoice types: <c>Output</c> sells (it moves the order towards invoiced), <c>Input</c> records a return.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<InvoiceType>))]
+public enum InvoiceType
+{
+    [JsonStringEnumMemberName("Output")] Output,
+    [JsonStringEnumMemberName("Input")] Input,
+}
 
 /// <summary>An invoice the seller issued; <see cref="Value"/> is in cents.</summary>
 public sealed record Invoice(
@@ -14,11 +22,17 @@ public sealed record Invoice(
     IReadOnlyList<InvoiceItem> Items,
     string? Courier = null,
     string? TrackingNumber = null,
-    string? TrackingUrl = null)
+    string? TrackingUrl = null,
+    InvoiceType Type = InvoiceType.Output,
+    DateTimeOffset? DispatchedDate = null)
 {
+    /// <summary>Same number, type, value and items: sending it again is a replay. Shipping details may change (PATCH).</summary>
     public bool SameContentAs(Invoice other) =>
-        InvoiceNumber == other.InvoiceNumber && Value == other.Value && Items.SequenceEqual(other.Items);
+        InvoiceNumber == other.InvoiceNumber && Type == other.Type && Value == other.Value && Items.SequenceEqual(other.Items);
 }
+
+/// <summary>VTEX's PATCH of an invoice: the shipping details the seller learns after invoicing (null leaves a field as it is).</summary>
+public sealed record InvoiceShipping(string? Courier, string? TrackingNumber, string? TrackingUrl, DateTimeOffset? DispatchedDate);
 
 public sealed record TrackingEvent(string? City, string? State, string? Description, DateTimeOffset? Date);
 

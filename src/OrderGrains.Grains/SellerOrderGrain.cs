@@ -52,6 +52,9 @@ public sealed partial class SellerOrderGrain(
 
     public Task<SellerReply> Invoice(Invoice invoice, Access? access = null) => Run(new AddInvoice(invoice), access);
 
+    public Task<SellerReply> UpdateInvoice(string invoiceNumber, InvoiceShipping shipping, Access? access = null) =>
+        Run(new UpdateInvoice(invoiceNumber, shipping), access);
+
     public Task<SellerReply> UpdateTracking(string invoiceNumber, TrackingUpdate tracking, Access? access = null) =>
         Run(new UpdateTracking(invoiceNumber, tracking), access);
 

@@ -51,6 +51,8 @@ public static class SellerFixtures
         SellerCommandKind.DenyCancellationRequest => new DenyCancellationRequest(s.OpenRequest?.Id ?? "no-such-request", "sample"),
         SellerCommandKind.WithdrawCancellationRequest => new WithdrawCancellationRequest(s.OpenRequest?.RequestedBy ?? Actor.Marketplace, s.OpenRequest?.Id ?? "no-such-request"),
         SellerCommandKind.Invoice => new AddInvoice(PartialInvoice("INV-NEW")),
+        SellerCommandKind.ReturnInvoice => new AddInvoice(PartialInvoice("RET-NEW") with { Type = InvoiceType.Input }),
+        SellerCommandKind.UpdateInvoice => new UpdateInvoice("INV-0", new InvoiceShipping("Courier", "TRK-1", null, T0)),
         SellerCommandKind.UpdateTracking => new UpdateTracking("INV-0", new TrackingUpdate(false, null, [])),
         SellerCommandKind.DeadlineReached => new ReachDeadline(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

@@ -27,6 +27,9 @@ public static class OrdersApi
         orders.MapPost("/{orderId}/payment-notification", PaymentNotification).Allow(Role.Marketplace).Idempotent()
             .Accepts<PaymentNotificationRequest>("application/json").Produces<CommandResponse>()
             .WithSummary("The payment gateway's answer: approved authorizes fulfilment, denied cancels.");
+        orders.MapPost("/{orderId}/payments/{paymentId}/payment-notification", VtexPaymentNotification).Allow(Role.Marketplace).Idempotent()
+            .Produces<CommandResponse>()
+            .WithSummary("VTEX's payment notification: the payment was approved (no body); the same as payment-notification with status approved.");
         orders.MapPost("/{orderId}/start-handling", StartHandling).Allow(Role.Seller).Idempotent()
             .Produces(StatusCodes.Status204NoContent).WithSummary("The seller starts handling (409 OMS003 unless ready-for-handling).");
         orders.MapPost("/{orderId}/cancel", Cancel).Allow(Role.Marketplace, Role.Seller).Idempotent()
@@ -89,6 +92,13 @@ public static class OrdersApi
         var approved = request!.Status == "approved";
         return await OnMarketplaceOrder(http, grains, locator, orderId, (order, access) => approved ? order.ApprovePayment(access) : order.DenyPayment(access));
     }
+
+    /// <summary>VTEX's path carries no body (one may be sent; it is not read): the notification means the payment was approved.</summary>
+    private static Task<IResult> VtexPaymentNotification(string orderId, string paymentId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
+        Checks.IdPattern().IsMatch(paymentId)
+            ? OnMarketplaceOrder(http, grains, locator, orderId, (order, access) => order.ApprovePayment(access))
+            : Task.FromResult(Problems.BadRequest("The payment id is malformed.",
+                new Dictionary<string, string[]> { ["paymentId"] = ["must be 1-64 characters of letters, digits, '.', '_' or '-'"] }));
 
     private static Task<IResult> StartHandling(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) =>
         OnSellerOrder(http, grains, locator, orderId, (order, access) => order.StartHandling(access), StatusCodes.Status204NoContent);

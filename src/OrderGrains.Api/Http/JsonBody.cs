@@ -21,6 +21,7 @@ public static partial class JsonBody
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
         MaxDepth = 16,
+        Converters = { new VtexDateTimeConverter() },
     };
 
     public sealed record Outcome<T>(T? Value, IResult? Problem);
@@ -133,7 +134,7 @@ public static partial class JsonBody
         if (type == typeof(bool)) return "true or false";
         if (type == typeof(int) || type == typeof(long)) return "a whole number (not a string)";
         if (type == typeof(decimal) || type == typeof(double)) return "a number (not a string)";
-        if (type == typeof(DateTimeOffset) || type == typeof(DateTime)) return "a date-time string such as \"2026-11-28T10:00:00Z\"";
+        if (type == typeof(DateTimeOffset) || type == typeof(DateTime)) return VtexDateTimeConverter.Expected;
         if (type == typeof(JsonElement)) return "a JSON value of the documented type";
         return ElementType(type) is null ? "an object" : "an array";
     }
@@ -143,6 +144,34 @@ public static partial class JsonBody
         type == typeof(string) ? null
         : type.IsArray ? type.GetElementType()
         : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+}
+
+/// <summary>
+/// Dates as VTEX sends them: ISO 8601 (<c>2024-01-31T18:25:43-05:00</c>, <c>2022-02-08T13:16:13.4617653+00:00</c>), and the
+/// forms VTEX documents for tracking: <c>2022-10-01 21:15</c> (deliveredDate) and <c>2015-06-23</c> (event dates). A date
+/// without an offset is taken as UTC.
+/// </summary>
+public sealed class VtexDateTimeConverter : JsonConverter<DateTimeOffset>
+{
+    public const string Expected = "a date-time string such as \"2026-11-28T10:00:00Z\", \"2026-11-28 10:00\" or \"2026-11-28\"";
+
+    private static readonly string[] Formats =
+        ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd"];
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new JsonException("expected a date string");
+        var text = reader.GetString()!;
+        if (DateTimeOffset.TryParseExact(text, Formats, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var local))
+        {
+            return local;
+        }
+        if (reader.TryGetDateTimeOffset(out var iso)) return iso;
+        throw new JsonException("not a date");
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 /// <summary>A request body that can say what is wrong with it, field by field (camelCase JSON paths).</summary>

@@ -3,14 +3,24 @@ using OrderGrains.Domain;
 
 namespace OrderGrains.Api.Http;
 
-/// <summary>RFC 9457 problem details with a stable <c>code</c> extension. Never a stack trace.</summary>
+/// <summary>
+/// RFC 9457 problem details with a stable <c>code</c> extension, and VTEX's <c>error: {code, message, exception}</c> member
+/// with the same code and text, so clients written for either read them. Never a stack trace (<c>exception</c> is always null).
+/// </summary>
 public static class Problems
 {
     public const string ContentType = "application/problem+json";
 
+    /// <summary>VTEX's error object.</summary>
+    public sealed record VtexError(string Code, string Message, string? Exception);
+
     public static IResult Result(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
     {
-        var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["code"] = code };
+        var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
+        {
+            ["code"] = code,
+            ["error"] = new VtexError(code, detail, null),
+        };
         return Results.Problem(statusCode: status, title: Title(status), detail: detail, extensions: ext);
     }
 

@@ -124,14 +124,19 @@ public sealed record CancellationRequestDecision(string? CancellationRequestId, 
     }
 }
 
-public sealed record InvoiceItemRequest(string? Id, int? Quantity, long? Price);
+public sealed record InvoiceItemRequest(string? Id, int? Quantity, long? Price, string? Description = null);
 
-/// <summary>VTEX's invoice notification body (type Output). Fields VTEX sends that OrderGrains keeps no use for are accepted and ignored.</summary>
+/// <summary>
+/// VTEX's invoice notification body. <c>invoiceValue</c> is cents as VTEX sends it (a string of digits, <c>"2499"</c>) or as a
+/// number. <c>type</c> <c>Output</c> (the default) invoices; <c>Input</c> records a return invoice on an invoiced order.
+/// Fields VTEX sends that OrderGrains keeps no use for (invoiceKey, invoiceUrl, embeddedInvoice, cfop, volumes, extraValue)
+/// are accepted and ignored.
+/// </summary>
 public sealed record InvoiceRequest(
     string? Type,
     DateTimeOffset? IssuanceDate,
     string? InvoiceNumber,
-    long? InvoiceValue,
+    JsonElement? InvoiceValue,
     IReadOnlyList<InvoiceItemRequest>? Items,
     string? Courier,
     string? TrackingNumber,
@@ -144,12 +149,24 @@ public sealed record InvoiceRequest(
     int? Volumes = null,
     long? ExtraValue = null) : IValidatable
 {
+    /// <summary>The invoice value in cents (valid after <see cref="Validate"/> found no error).</summary>
+    public long? Cents => InvoiceValue switch
+    {
+        { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var v) => v,
+        { ValueKind: JsonValueKind.String } t when long.TryParse(t.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) => v,
+        _ => null,
+    };
+
+    public bool IsReturn => Type == "Input";
+
     public Dictionary<string, string[]> Validate()
     {
         var c = new Checks();
-        if (Type is not null && Type != "Output") c.Add("type", "only \"Output\" invoices are supported (return invoices are not)");
+        if (Type is not (null or "Output" or "Input")) c.Add("type", "must be \"Output\" (a sale) or \"Input\" (a return)");
         c.Text("invoiceNumber", InvoiceNumber, 64, required: true);
-        c.Range("invoiceValue", InvoiceValue, 1, PlaceOrderRequest.MaxPrice * 10_000);
+        if (InvoiceValue is null or { ValueKind: JsonValueKind.Null }) c.Add("invoiceValue", "is required");
+        else if (Cents is null) c.Add("invoiceValue", "must be whole cents, as a string of digits (\"2499\" for 24.99) or a whole number");
+        else c.Range("invoiceValue", Cents, 1, PlaceOrderRequest.MaxPrice * 10_000);
         if (Items is { Count: > PlaceOrderRequest.MaxItems }) c.Add("items", $"may hold at most {PlaceOrderRequest.MaxItems} items");
         for (var i = 0; i < (Items?.Count ?? 0) && i < PlaceOrderRequest.MaxItems; i++)
         {
@@ -158,10 +175,28 @@ public sealed record InvoiceRequest(
             c.Id($"items[{i}].id", item.Id);
             c.Range($"items[{i}].quantity", item.Quantity, 1, 10_000);
             c.Range($"items[{i}].price", item.Price, 0, PlaceOrderRequest.MaxPrice);
+            c.Text($"items[{i}].description", item.Description, 500);
         }
         c.Text("courier", Courier, 200);
         c.Text("trackingNumber", TrackingNumber, 200);
         c.Text("trackingUrl", TrackingUrl, 2000);
+        return c.Errors;
+    }
+}
+
+/// <summary>VTEX's PATCH of an invoice ("update partial invoice / send tracking number"). A field left out or null stays as it is.</summary>
+public sealed record UpdateInvoiceRequest(string? TrackingNumber, string? TrackingUrl, string? Courier, DateTimeOffset? DispatchedDate) : IValidatable
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var c = new Checks();
+        c.Text("trackingNumber", TrackingNumber, 200);
+        c.Text("trackingUrl", TrackingUrl, 2000);
+        c.Text("courier", Courier, 200);
+        if (TrackingNumber is null && TrackingUrl is null && Courier is null && DispatchedDate is null)
+        {
+            c.Add("$", "send at least one of trackingNumber, trackingUrl, courier, dispatchedDate");
+        }
         return c.Errors;
     }
 }

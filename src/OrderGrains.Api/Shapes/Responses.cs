@@ -28,7 +28,7 @@ public sealed record CourierStatusResponse(bool Finished, DateTimeOffset? Delive
 
 public sealed record PackageResponse(
     string Type, string InvoiceNumber, long InvoiceValue, DateTimeOffset IssuanceDate, IReadOnlyList<InvoiceItem> Items,
-    string? Courier, string? TrackingNumber, string? TrackingUrl, CourierStatusResponse? CourierStatus);
+    string? Courier, string? TrackingNumber, string? TrackingUrl, DateTimeOffset? DispatchedDate, CourierStatusResponse? CourierStatus);
 
 public sealed record PackageAttachmentResponse(IReadOnlyList<PackageResponse> Packages);
 
@@ -82,6 +82,6 @@ public sealed record OrderResponse(
         System.Text.Json.JsonSerializer.Serialize(r.Outcome).Trim('"'), r.Deadline, r.DecidedAt))];
 
     private static PackageAttachmentResponse Packages(SellerOrderView? s) => new(s is null ? [] : [.. s.Invoices.Select(i => new PackageResponse(
-        "Output", i.InvoiceNumber, i.Value, i.IssuanceDate, i.Items, i.Courier, i.TrackingNumber, i.TrackingUrl,
+        i.Type.ToString(), i.InvoiceNumber, i.Value, i.IssuanceDate, i.Items, i.Courier, i.TrackingNumber, i.TrackingUrl, i.DispatchedDate,
         s.Tracking.TryGetValue(i.InvoiceNumber, out var t) ? new CourierStatusResponse(t.IsDelivered, t.DeliveredDate, t.Events) : null))]);
 }

@@ -14,6 +14,10 @@ public enum SellerCommandKind
     DenyCancellationRequest,
     WithdrawCancellationRequest,
     Invoice,
+    /// <summary>An <c>Input</c> invoice: a return recorded on an invoiced order.</summary>
+    ReturnInvoice,
+    /// <summary>VTEX's PATCH of an invoice: courier, tracking number and URL, dispatch date.</summary>
+    UpdateInvoice,
     UpdateTracking,
     DeadlineReached,
 }
@@ -36,6 +40,8 @@ public abstract record SellerCommand(Actor Actor)
         SellerCommandKind.DenyCancellationRequest => "deny-cancellation-request",
         SellerCommandKind.WithdrawCancellationRequest => "withdraw-cancellation-request",
         SellerCommandKind.Invoice => "invoice",
+        SellerCommandKind.ReturnInvoice => "return-invoice",
+        SellerCommandKind.UpdateInvoice => "update-invoice",
         SellerCommandKind.UpdateTracking => "update-tracking",
         SellerCommandKind.DeadlineReached => "deadline-reached",
         _ => Kind.ToString(),
@@ -94,9 +100,15 @@ public sealed record WithdrawCancellationRequest(Actor By, string RequestId) : S
     public override SellerCommandKind Kind => SellerCommandKind.WithdrawCancellationRequest;
 }
 
+/// <summary>An invoice; its type decides the row: <c>Output</c> invoices the order, <c>Input</c> records a return.</summary>
 public sealed record AddInvoice(Invoice Invoice) : SellerCommand(Actor.Seller)
 {
-    public override SellerCommandKind Kind => SellerCommandKind.Invoice;
+    public override SellerCommandKind Kind => Invoice.Type == InvoiceType.Input ? SellerCommandKind.ReturnInvoice : SellerCommandKind.Invoice;
+}
+
+public sealed record UpdateInvoice(string InvoiceNumber, InvoiceShipping Shipping) : SellerCommand(Actor.Seller)
+{
+    public override SellerCommandKind Kind => SellerCommandKind.UpdateInvoice;
 }
 
 public sealed record UpdateTracking(string InvoiceNumber, TrackingUpdate Tracking) : SellerCommand(Actor.Seller)

@@ -23,4 +23,6 @@ public sealed record InvoiceAdded(Invoice Invoice) : SellerEvent;
 
 public sealed record SellerOrderInvoiced(DateTimeOffset At) : SellerEvent;
 
+public sealed record InvoiceShippingUpdated(string InvoiceNumber, InvoiceShipping Shipping) : SellerEvent;
+
 public sealed record TrackingUpdated(string InvoiceNumber, TrackingUpdate Tracking) : SellerEvent;

@@ -51,7 +51,9 @@ public static class SellerOrderDecider
             AcceptCancellationRequest => Accept(state, now),
             DenyCancellationRequest deny => Deny(state, deny, now),
             WithdrawCancellationRequest withdraw => Withdraw(state, withdraw, now),
+            AddInvoice { Invoice.Type: InvoiceType.Input } invoice => ReturnInvoice(state, invoice.Invoice),
             AddInvoice invoice => Invoice(state, invoice.Invoice, now),
+            UpdateInvoice update => UpdateShipping(state, update),
             UpdateTracking tracking => Tracking(state, tracking),
             ReachDeadline => Deadline(state, now),
             _ => throw new InvalidOperationException($"the table allows {command.Kind} in {state.Status} but the decider has no rule for it"),
@@ -128,6 +130,17 @@ public static class SellerOrderDecider
                 break;
             case SellerOrderInvoiced:
                 state.Status = SellerOrderStatus.Invoiced;
+                break;
+            case InvoiceShippingUpdated e:
+                var index = state.Invoices.FindIndex(i => i.InvoiceNumber == e.InvoiceNumber);
+                var invoice = state.Invoices[index];
+                state.Invoices[index] = invoice with
+                {
+                    Courier = e.Shipping.Courier ?? invoice.Courier,
+                    TrackingNumber = e.Shipping.TrackingNumber ?? invoice.TrackingNumber,
+                    TrackingUrl = e.Shipping.TrackingUrl ?? invoice.TrackingUrl,
+                    DispatchedDate = e.Shipping.DispatchedDate ?? invoice.DispatchedDate,
+                };
                 break;
             case TrackingUpdated e:
                 state.Tracking[e.InvoiceNumber] = e.Tracking;
@@ -210,7 +223,8 @@ public static class SellerOrderDecider
             SellerCommandKind.AcceptCancellationRequest or SellerCommandKind.DenyCancellationRequest or SellerCommandKind.WithdrawCancellationRequest
                 => "no cancellation request is open",
             SellerCommandKind.Invoice => "an order is invoiced only while handling",
-            SellerCommandKind.UpdateTracking => "tracking needs an invoice",
+            SellerCommandKind.ReturnInvoice => "a return (Input) invoice is recorded only on an invoiced order",
+            SellerCommandKind.UpdateInvoice or SellerCommandKind.UpdateTracking => "the order has no invoice yet",
             SellerCommandKind.DeadlineReached => "no deadline is pending in this status",
             _ => "the transition table has no such transition",
         };
@@ -325,6 +339,41 @@ public static class SellerOrderDecider
             full ? SellerOrderStatus.Invoiced : SellerOrderStatus.Handling, null,
             (full ? $"invoice {invoice.InvoiceNumber} completes the order total" : $"partial invoice {invoice.InvoiceNumber}: {state.InvoicedValue + invoice.Value} of {state.Value} cents invoiced") + answered,
             open?.Id);
+    }
+
+    /// <summary>A return invoice: recorded on an invoiced order, never more than was invoiced; the status stays invoiced.</summary>
+    private static SellerDecision ReturnInvoice(SellerOrderState state, Invoice invoice)
+    {
+        if (string.IsNullOrWhiteSpace(invoice.InvoiceNumber) || invoice.Value <= 0)
+        {
+            return SellerDecision.Reject(RejectionCodes.InvalidCommand, "an invoice needs a number and a positive value in cents");
+        }
+        var returnable = state.InvoicedValue - state.ReturnedValue;
+        if (invoice.Value > returnable)
+        {
+            return SellerDecision.Reject(RejectionCodes.InvoiceExceedsTotal,
+                $"return invoice value {invoice.Value} exceeds what is left to return ({returnable} of {state.InvoicedValue} cents invoiced)");
+        }
+        return SellerDecision.Accept(state.Status,
+            $"return invoice {invoice.InvoiceNumber} recorded ({state.ReturnedValue + invoice.Value} of {state.InvoicedValue} cents returned); the order stays {state.Status.Vtex()}",
+            new InvoiceAdded(invoice));
+    }
+
+    private static SellerDecision UpdateShipping(SellerOrderState state, UpdateInvoice update)
+    {
+        var invoice = state.Invoices.FirstOrDefault(i => i.InvoiceNumber == update.InvoiceNumber);
+        if (invoice is null)
+        {
+            return SellerDecision.Reject(RejectionCodes.InvoiceNotFound, $"no invoice {update.InvoiceNumber} on this order");
+        }
+        var s = update.Shipping;
+        if ((s.Courier ?? invoice.Courier) == invoice.Courier && (s.TrackingNumber ?? invoice.TrackingNumber) == invoice.TrackingNumber
+            && (s.TrackingUrl ?? invoice.TrackingUrl) == invoice.TrackingUrl && (s.DispatchedDate ?? invoice.DispatchedDate) == invoice.DispatchedDate)
+        {
+            return SellerDecision.Replay($"invoice {update.InvoiceNumber} already has these shipping details; the order is {state.Status.Vtex()}");
+        }
+        return SellerDecision.Accept(state.Status, $"shipping details of invoice {update.InvoiceNumber} updated",
+            new InvoiceShippingUpdated(update.InvoiceNumber, s));
     }
 
     private static SellerDecision Tracking(SellerOrderState state, UpdateTracking tracking) =>

@@ -30,7 +30,9 @@ public sealed class SellerOrderState
 
     [JsonIgnore] public bool Exists => SellerOrderId.Length > 0;
     [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
-    [JsonIgnore] public long InvoicedValue => Invoices.Sum(i => i.Value);
+    /// <summary>What the Output invoices add up to (return invoices do not count).</summary>
+    [JsonIgnore] public long InvoicedValue => Invoices.Where(i => i.Type == InvoiceType.Output).Sum(i => i.Value);
+    [JsonIgnore] public long ReturnedValue => Invoices.Where(i => i.Type == InvoiceType.Input).Sum(i => i.Value);
 
     /// <summary>
     /// The next moment a timer must act on this order, or null when nothing waits on time. Stored with the state (read-only:

@@ -29,6 +29,7 @@ public static class SellerTransitions
         Row(ReadyForHandling, K.CancelBySeller, [CancellationRequested], "the seller's first click opens a request"),
 
         Row(Handling, K.Invoice, [Handling, Invoiced], "a partial invoice stays in handling; invoices summing to the total invoice the order"),
+        Row(Handling, K.UpdateInvoice, [Handling], "shipping details of a partial invoice"),
         Row(Handling, K.UpdateTracking, [Handling], "tracking of a partial invoice"),
         Row(Handling, K.CancelByMarketplace, [CancellationRequested], "after the window a cancel opens a request"),
         Row(Handling, K.CancelByCustomer, [CancellationRequested], "after the window a cancel opens a request"),
@@ -38,12 +39,15 @@ public static class SellerTransitions
         Row(CancellationRequested, K.DenyCancellationRequest, [ReadyForHandling, Handling], "the seller denies; its own request is withdrawn instead"),
         Row(CancellationRequested, K.WithdrawCancellationRequest, [ReadyForHandling, Handling], "the requester withdraws"),
         Row(CancellationRequested, K.Invoice, [Handling, Invoiced], "an invoice answers the request as denied"),
+        Row(CancellationRequested, K.UpdateInvoice, [CancellationRequested], "shipping details of a partial invoice"),
         Row(CancellationRequested, K.UpdateTracking, [CancellationRequested], "tracking of a partial invoice"),
         Row(CancellationRequested, K.CancelByMarketplace, [CancellationRequested, Canceled], "joins the marketplace's request, or agrees with the seller's"),
         Row(CancellationRequested, K.CancelByCustomer, [CancellationRequested, Canceled], "joins the marketplace's request, or agrees with the seller's"),
         Row(CancellationRequested, K.CancelBySeller, [CancellationRequested, Canceled], "joins the seller's request, or agrees with the marketplace's"),
         Row(CancellationRequested, K.DeadlineReached, [Canceled], "nobody decided before the request deadline: default outcome canceled"),
 
+        Row(Invoiced, K.ReturnInvoice, [Invoiced], "a return (Input) invoice is recorded; the status does not change"),
+        Row(Invoiced, K.UpdateInvoice, [Invoiced], "shipping details never change an invoiced order's status"),
         Row(Invoiced, K.UpdateTracking, [Invoiced], "tracking and delivery never change an invoiced order"),
     ];
 
