@@ -65,6 +65,7 @@ public static class ApiHosting
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOrdersApi();
+        app.MapOrderListsApi();
         app.MapCancellationRequestsApi();
         app.MapInvoicesApi();
         return app;

@@ -4,8 +4,11 @@ using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains;
 
-/// <summary>One committed seller-order change in the log. <see cref="Txid"/>/<see cref="Position"/> order the log.</summary>
-public sealed record LogEntry(ulong Txid, long Position, string StreamKey, string OrderId, long Sequence, SellerOrderView Seller);
+/// <summary>
+/// One committed seller-order change in the log. <see cref="Txid"/>/<see cref="Position"/> order the log;
+/// <see cref="LoggedAt"/> is when it was committed (what consumers measure their lag from).
+/// </summary>
+public sealed record LogEntry(ulong Txid, long Position, string StreamKey, string OrderId, long Sequence, SellerOrderView Seller, DateTimeOffset LoggedAt = default);
 
 /// <summary>How far a consumer has read a partition: everything at or below this (txid, position) was delivered.</summary>
 public readonly record struct LogCursor(ulong Txid, long Position) : IComparable<LogCursor>
@@ -51,8 +54,9 @@ public static class ChangeLogPartitions
 }
 
 /// <summary>The change log in memory (Development profile, tests): appended under the same lock as the state write.</summary>
-public sealed class MemoryChangeLog : IChangeLog
+public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
 {
+    private readonly TimeProvider time = time ?? TimeProvider.System;
     private readonly Lock gate = new();
     private readonly List<LogEntry>[] partitions = [.. Enumerable.Range(0, ChangeLogPartitions.Count).Select(_ => new List<LogEntry>())];
     private readonly Dictionary<string, long> lastSequence = [];
@@ -81,7 +85,8 @@ public sealed class MemoryChangeLog : IChangeLog
             lastSequence[state.SellerOrderId] = state.Sequence;
             var partition = ChangeLogPartitions.Of(state.MarketplaceOrderId);
             position++;
-            partitions[partition].Add(new LogEntry((ulong)position, position, state.MarketplaceOrderId, state.SellerOrderId, state.Sequence, SellerOrderView.From(state)));
+            partitions[partition].Add(new LogEntry((ulong)position, position, state.MarketplaceOrderId, state.SellerOrderId, state.Sequence,
+                SellerOrderView.From(state), time.GetUtcNow()));
             return partition;
         }
     }

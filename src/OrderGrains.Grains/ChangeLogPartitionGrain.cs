@@ -6,8 +6,8 @@ namespace OrderGrains.Grains;
 
 /// <summary>
 /// Reads one partition of the change log and delivers every entry to its marketplace order, in order per order,
-/// at least once: a batch is read, delivered (orders in parallel, each order's entries one after the other), and only
-/// then is the cursor moved — at most one cursor write per batch, and at most one per <see cref="ChangeLogOptions.CursorInterval"/>.
+/// at least once, and to the order index (<see cref="IOrderIndex"/>): a batch is read, delivered (orders in parallel, each
+/// order's entries one after the other; the index's rows in one write), and only then is the cursor moved — at most one cursor write per batch, and at most one per <see cref="ChangeLogOptions.CursorInterval"/>.
 /// A crash before that write redelivers what came after the saved cursor; the marketplace order ignores what its
 /// sequence says it already has. A seller order's commit wakes the reader at once; an idle partition is read once per
 /// <see cref="ChangeLogOptions.MaxIdlePoll"/>, the backstop for a lost wake-up.
@@ -15,7 +15,8 @@ namespace OrderGrains.Grains;
 /// orders (an active order's own timer fires first; the sweep is what fires a deadline of an order that was collected
 /// or whose silo died). This is per partition, never per order: an idle open order costs nothing.
 /// </summary>
-public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<ChangeLogOptions> options, TimeProvider time, ILogger<ChangeLogPartitionGrain> logger)
+public sealed partial class ChangeLogPartitionGrain(
+    IChangeLog log, IOrderIndex index, IOptions<ChangeLogOptions> options, TimeProvider time, ILogger<ChangeLogPartitionGrain> logger)
     : Grain, IChangeLogPartitionGrain
 {
     public const string Consumer = "marketplace-mirror";
@@ -81,7 +82,7 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
 
         try
         {
-            await Task.WhenAll(batch.GroupBy(e => e.StreamKey).Select(async order =>
+            var mirrored = Task.WhenAll(batch.GroupBy(e => e.StreamKey).Select(async order =>
             {
                 var marketplace = GrainFactory.GetGrain<IMarketplaceOrderGrain>(order.Key);
                 foreach (var entry in order)
@@ -89,6 +90,8 @@ public sealed partial class ChangeLogPartitionGrain(IChangeLog log, IOptions<Cha
                     await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
                 }
             }));
+            var indexed = index.Apply(OrderIndexProjection.Rows(batch, time.GetUtcNow()), cancellationToken);
+            await Task.WhenAll(mirrored, indexed);
         }
         catch (Exception ex)
         {

@@ -47,7 +47,7 @@ public sealed partial class MarketplaceOrderGrain(
         }
         // Also on a replay: a crash may have come between the seller's write and this order's.
         // One write for the placement and the seller's answer: until it lands, a retry of the group places both again.
-        var reply = await Seller.Place(new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items));
+        var reply = await Seller.Place(new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup));
         if (reply.Seller is { } seller && seller.Sequence > Order.SellerSequence)
         {
             Handle(new MirrorSeller(seller, "place"));

@@ -11,13 +11,16 @@ namespace OrderGrains.Grains;
 /// the process, not in storage grains as Orleans' memory provider does, so a read or a write is no grain call; silos
 /// of one in-process test cluster share one instance. Nothing survives the process.
 /// </summary>
-public sealed class MemoryOrderStorage(MemoryChangeLog log) : IGrainStorage
+public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? index = null) : IGrainStorage
 {
     private static readonly DomainJsonStorageSerializer Serializer = new();
     private readonly Lock gate = new();
     private readonly Dictionary<(string State, GrainId Grain), (long Version, BinaryData Data)> rows = [];
 
     public MemoryChangeLog Log => log;
+
+    /// <summary>The order index projected from <see cref="Log"/> (by the partition readers, like on PostgreSQL).</summary>
+    public MemoryOrderIndex Index { get; } = index ?? new MemoryOrderIndex();
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

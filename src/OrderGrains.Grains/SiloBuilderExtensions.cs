@@ -47,6 +47,7 @@ public static class SiloBuilderExtensions
         storage ??= new MemoryOrderStorage(new MemoryChangeLog());
         silo.Services.AddSingleton(storage.Log);
         silo.Services.AddSingleton<IChangeLog>(storage.Log);
+        silo.Services.AddSingleton<IOrderIndex>(storage.Index);
         silo.Services.AddGrainStorage(StorageNames.Orders, (_, _) => storage);
         return silo.UseInMemoryReminderService();
     }

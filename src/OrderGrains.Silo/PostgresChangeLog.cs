@@ -17,7 +17,7 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
     public async Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT txid::text::bigint, position, stream_key, order_id, sequence, payload::text
+            SELECT txid::text::bigint, position, stream_key, order_id, sequence, payload::text, committed_at
             FROM og_change_log
             WHERE service_id = $1 AND partition = $2
               AND (txid, position) > ($3::text::xid8, $4)
@@ -35,7 +35,8 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         while (await reader.ReadAsync(cancellationToken))
         {
             var state = JsonSerializer.Deserialize<SellerOrderState>(reader.GetString(5), DomainJson.Options)!;
-            entries.Add(new LogEntry((ulong)reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), SellerOrderView.From(state)));
+            entries.Add(new LogEntry((ulong)reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), SellerOrderView.From(state),
+                reader.GetFieldValue<DateTimeOffset>(6)));
         }
         return entries;
     }

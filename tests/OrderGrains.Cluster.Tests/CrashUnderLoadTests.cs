@@ -219,8 +219,25 @@ public class CrashUnderLoadTests(Postgres postgres, ITestOutputHelper output)
         }
         var reconcileReminders = await Scalar("SELECT count(*) FROM OrleansRemindersTable WHERE ReminderName = 'reconcile'");
 
+        // The order index, projected from the same log: at rest, every seller order has its row at its own sequence and status.
+        long indexDisagreeing;
+        var indexWait = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            indexDisagreeing = await Scalar("""
+                SELECT count(*) FROM OrleansStorage s
+                WHERE s.GrainTypeString = 'sellerOrder' AND s.PayloadJson ? 'sequence'
+                  AND NOT EXISTS (SELECT 1 FROM og_order_index i
+                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = s.PayloadJson->>'sellerOrderId'
+                                    AND i.sequence = (s.PayloadJson->>'sequence')::bigint AND i.seller_status = s.PayloadJson->>'status')
+                """);
+            if (indexDisagreeing == 0 || indexWait.Elapsed > TimeSpan.FromSeconds(60)) break;
+            await Task.Delay(200);
+        }
+
         var report = $"crash test: orders={pairs.Length} acknowledged_transitions={acknowledged} kills={recoveries.Count} " +
                      $"log_entries={logEntries} orders_without_exactly_one_entry_per_transition={ordersWithoutExactlyTheirEntries} periodic_reminders={reconcileReminders} seller_rows_without_state={sellerRowsWithoutState} " +
+                     $"index_rows_disagreeing_at_rest={indexDisagreeing} index_caught_up_s={indexWait.Elapsed.TotalSeconds:0.0} " +
                      $"lost={lost} duplicated={duplicated} disagreeing={disagree} resting_without_exit={resting} " +
                      $"client_retries={api.Retries} http_500={api.Status500} " +
                      $"first_ack_after_each_kill_s=[{string.Join(", ", recoveries.Select(r => r.TotalSeconds.ToString("0.0")))}] " +
@@ -239,5 +256,6 @@ public class CrashUnderLoadTests(Postgres postgres, ITestOutputHelper output)
         Assert.Equal(0, ordersWithoutExactlyTheirEntries);
         Assert.True(logEntries >= acknowledged / 2, report);
         Assert.Equal(0, reconcileReminders);
+        Assert.Equal(0, indexDisagreeing);
     }
 }

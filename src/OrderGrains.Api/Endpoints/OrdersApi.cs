@@ -69,8 +69,10 @@ public static class OrdersApi
         {
             return Results.Json(OrderResponse.From(order.Marketplace!));
         }
-        var marketplace = order.Marketplace ?? await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView();
-        return Results.Json(OrderResponse.From(order.Seller!, marketplace?.OrderGroup));
+        // Seller orders keep their group since the order index came; older ones ask their marketplace order.
+        var group = order.Seller!.OrderGroup.Length > 0 ? order.Seller.OrderGroup
+            : (order.Marketplace ?? await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView())?.OrderGroup;
+        return Results.Json(OrderResponse.From(order.Seller, group));
     }
 
     private static async Task<IResult> GetHistory(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)

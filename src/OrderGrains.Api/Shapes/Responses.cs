@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
 using OrderGrains.Domain.SellerOrders;
@@ -85,3 +87,77 @@ public sealed record OrderResponse(
         i.Type.ToString(), i.InvoiceNumber, i.Value, i.IssuanceDate, i.Items, i.Courier, i.TrackingNumber, i.TrackingUrl, i.DispatchedDate,
         s.Tracking.TryGetValue(i.InvoiceNumber, out var t) ? new CourierStatusResponse(t.IsDelivered, t.DeliveredDate, t.Events) : null))]);
 }
+
+/// <summary>
+/// One order in VTEX's List orders shape (every member VTEX's schema requires). What the order index does not hold yet
+/// (customer, payment names, shipping estimates, sales channel) is null.
+/// </summary>
+public sealed record OrderListItemResponse(
+    string OrderId,
+    DateTimeOffset CreationDate,
+    string? ClientName,
+    object? Items,
+    long TotalValue,
+    string? PaymentNames,
+    string Status,
+    string StatusDescription,
+    string? MarketPlaceOrderId,
+    string Sequence,
+    string? SalesChannel,
+    string AffiliateId,
+    string Origin,
+    bool WorkflowInErrorState,
+    bool WorkflowInRetry,
+    string? LastMessageUnread,
+    [property: JsonPropertyName("ShippingEstimatedDate")] DateTimeOffset? ShippingEstimatedDate,
+    [property: JsonPropertyName("ShippingEstimatedDateMax")] DateTimeOffset? ShippingEstimatedDateMax,
+    [property: JsonPropertyName("ShippingEstimatedDateMin")] DateTimeOffset? ShippingEstimatedDateMin,
+    bool OrderIsComplete,
+    string? ListId,
+    string? ListType,
+    DateTimeOffset? AuthorizedDate,
+    string? CallCenterOperatorName,
+    int TotalItems,
+    string? CurrencyCode,
+    DateTimeOffset? LastChange,
+    string SellerOrderId,
+    string SellerStatus,
+    string OrderGroup)
+{
+    /// <summary>A marketplace (or ops) key sees marketplace orders; a seller key its seller orders.</summary>
+    public static OrderListItemResponse From(IndexedOrder o, bool sellerView)
+    {
+        var status = sellerView ? o.SellerStatus : o.MarketplaceStatus;
+        return new(sellerView ? o.SellerOrderId : o.MarketplaceOrderId, o.CreationDate, null, null, o.Value, null, status, Describe(status),
+            sellerView ? o.MarketplaceOrderId : null, o.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            AffiliateOf(o), sellerView ? "Fulfillment" : "Marketplace", false, false, null, null, null, null, true, null, null, null, null,
+            o.TotalItems, null, o.LastChange, o.SellerOrderId, o.SellerStatus, o.OrderGroup);
+    }
+
+    /// <summary>The seller order id is <c>{affiliateId}-{orderId}</c> (domain.md §1).</summary>
+    private static string AffiliateOf(IndexedOrder o) =>
+        o.SellerOrderId.EndsWith("-" + o.MarketplaceOrderId, StringComparison.Ordinal) ? o.SellerOrderId[..^(o.MarketplaceOrderId.Length + 1)] : "";
+
+    public static string Describe(string status) => status switch
+    {
+        "payment-pending" => "Payment pending",
+        "payment-approved" => "Payment approved",
+        "waiting-for-seller-decision" => "Waiting for the seller's decision on a cancellation",
+        "order-accepted" => "Order accepted, waiting for payment",
+        "window-to-cancel" => "Window to cancel",
+        "ready-for-handling" => "Ready for handling",
+        "handling" => "Handling",
+        "cancellation-requested" => "Cancellation requested",
+        "invoiced" => "Invoiced",
+        "canceled" => "Canceled",
+        _ => status,
+    };
+}
+
+public sealed record PagingResponse(long Total, int Pages, int CurrentPage, int PerPage);
+
+/// <summary>VTEX's <c>stats</c>: OrderGrains computes no statistics over a list (the member is there, empty).</summary>
+public sealed record StatsResponse(IReadOnlyDictionary<string, object> Stats);
+
+/// <summary>VTEX's List orders answer: <c>list</c>, <c>facets</c> (none), <c>paging</c>, <c>stats</c>.</summary>
+public sealed record OrderListResponse(IReadOnlyList<OrderListItemResponse> List, IReadOnlyList<object> Facets, PagingResponse Paging, StatsResponse Stats);

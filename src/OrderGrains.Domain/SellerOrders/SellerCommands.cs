@@ -52,7 +52,9 @@ public sealed record PlaceSellerOrder(
     string SellerOrderId,
     string MarketplaceOrderId,
     string SellerId,
-    IReadOnlyList<OrderItem> Items) : SellerCommand(Actor.Marketplace)
+    IReadOnlyList<OrderItem> Items,
+    string Account = "",
+    string OrderGroup = "") : SellerCommand(Actor.Marketplace)
 {
     public override SellerCommandKind Kind => SellerCommandKind.Place;
     public long Value => Items.Sum(i => i.Price * i.Quantity);

@@ -4,7 +4,8 @@ public abstract record SellerEvent;
 
 public sealed record SellerOrderPlaced(
     string SellerOrderId, string MarketplaceOrderId, string SellerId,
-    IReadOnlyList<OrderItem> Items, long Value, DateTimeOffset PlacedAt, DateTimeOffset AuthorizationDeadline) : SellerEvent;
+    IReadOnlyList<OrderItem> Items, long Value, DateTimeOffset PlacedAt, DateTimeOffset AuthorizationDeadline,
+    string Account = "", string OrderGroup = "") : SellerEvent;
 
 public sealed record FulfillmentAuthorized(DateTimeOffset WindowEndsAt) : SellerEvent;
 

@@ -93,6 +93,8 @@ public static class SellerOrderDecider
                 state.SellerOrderId = e.SellerOrderId;
                 state.MarketplaceOrderId = e.MarketplaceOrderId;
                 state.SellerId = e.SellerId;
+                state.Account = e.Account;
+                state.OrderGroup = e.OrderGroup;
                 state.Items = [.. e.Items];
                 state.Value = e.Value;
                 state.PlacedAt = e.PlacedAt;
@@ -157,7 +159,8 @@ public static class SellerOrderDecider
             return SellerDecision.Reject(RejectionCodes.InvalidCommand, "an order needs at least one item, each with a positive quantity and a non-negative price");
         }
         return SellerDecision.Accept(SellerOrderStatus.OrderAccepted, "seller order placed; waits for the marketplace to authorize fulfilment",
-            new SellerOrderPlaced(place.SellerOrderId, place.MarketplaceOrderId, place.SellerId, place.Items, place.Value, now, now + timings.AuthorizationDeadline));
+            new SellerOrderPlaced(place.SellerOrderId, place.MarketplaceOrderId, place.SellerId, place.Items, place.Value, now, now + timings.AuthorizationDeadline,
+                place.Account, place.OrderGroup));
     }
 
     private static SellerDecision PlaceAgain(SellerOrderState state, PlaceSellerOrder place) =>

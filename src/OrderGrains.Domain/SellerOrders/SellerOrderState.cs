@@ -11,6 +11,9 @@ public sealed class SellerOrderState
     public string SellerOrderId { get; set; } = "";
     public string MarketplaceOrderId { get; set; } = "";
     public string SellerId { get; set; } = "";
+    /// <summary>The marketplace account that placed the order, and its order group: immutable, kept for the order index.</summary>
+    public string Account { get; set; } = "";
+    public string OrderGroup { get; set; } = "";
     public SellerOrderStatus Status { get; set; }
     /// <summary>Bumped by every accepted command; the marketplace mirror orders events by it.</summary>
     public long Sequence { get; set; }

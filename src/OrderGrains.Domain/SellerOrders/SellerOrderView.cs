@@ -22,12 +22,14 @@ public sealed record SellerOrderView(
     DateTimeOffset? CanceledAt,
     DateTimeOffset PlacedAt,
     DateTimeOffset? LastChange,
-    DateTimeOffset? NextDeadline)
+    DateTimeOffset? NextDeadline,
+    string Account = "",
+    string OrderGroup = "")
 {
     [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
 
     public static SellerOrderView From(SellerOrderState s) => new(
         s.SellerOrderId, s.MarketplaceOrderId, s.SellerId, s.Status, s.Sequence, s.Value,
         [.. s.Items], [.. s.CancellationRequests], [.. s.Invoices], new Dictionary<string, TrackingUpdate>(s.Tracking),
-        s.CanceledBy, s.CancellationReason, s.CanceledAt, s.PlacedAt, s.LastChange, s.NextDeadline);
+        s.CanceledBy, s.CancellationReason, s.CanceledAt, s.PlacedAt, s.LastChange, s.NextDeadline, s.Account, s.OrderGroup);
 }
