@@ -66,6 +66,7 @@ public static class ApiHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOrdersApi();
         app.MapOrderListsApi();
+        app.MapFeedsApi();
         app.MapCancellationRequestsApi();
         app.MapInvoicesApi();
         return app;

@@ -90,8 +90,12 @@ public sealed partial class ChangeLogPartitionGrain(
                     await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
                 }
             }));
-            var indexed = index.Apply(OrderIndexProjection.Rows(batch, time.GetUtcNow()), cancellationToken);
+            var indexed = index.Apply(batch, cancellationToken);
             await Task.WhenAll(mirrored, indexed);
+            foreach (var hook in indexed.Result)
+            {
+                await GrainFactory.GetGrain<IHookDeliveryGrain>(hook).Wake();
+            }
         }
         catch (Exception ex)
         {
@@ -219,10 +223,10 @@ public sealed class ChangeLogOptions
 }
 
 /// <summary>
-/// Keeps every partition reader running somewhere in the cluster: each silo asks them all at start and every
-/// <see cref="Period"/> (a reader that lived on a silo that died is activated again on a live one).
+/// Keeps every partition reader and every hook's delivery running somewhere in the cluster: each silo asks them all at
+/// start and every <see cref="Period"/> (one that lived on a silo that died is activated again on a live one).
 /// </summary>
-public sealed partial class ChangeLogReaders(IGrainFactory grains, ILogger<ChangeLogReaders> logger) : Microsoft.Extensions.Hosting.BackgroundService
+public sealed partial class ChangeLogReaders(IGrainFactory grains, IOrderFeeds feeds, ILogger<ChangeLogReaders> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
 
@@ -233,6 +237,10 @@ public sealed partial class ChangeLogReaders(IGrainFactory grains, ILogger<Chang
             try
             {
                 await Task.WhenAll(Enumerable.Range(0, ChangeLogPartitions.Count).Select(p => grains.GetGrain<IChangeLogPartitionGrain>(p).Status()));
+                foreach (var hook in await feeds.Configs(FeedKind.Hook, stoppingToken))
+                {
+                    await grains.GetGrain<IHookDeliveryGrain>(hook.AppKey).Wake();
+                }
                 await Task.Delay(Period, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

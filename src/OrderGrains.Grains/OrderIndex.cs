@@ -9,20 +9,95 @@ namespace OrderGrains.Grains;
 /// <summary>
 /// The order index: one row per order pair, projected from the change log by the partition readers (the same batch that
 /// reaches the marketplace orders, before the cursor moves), so it is behind the log by at most one batch plus a wake-up.
-/// Applying an entry is idempotent and never goes back: a row is replaced only by a higher sequence.
+/// The same write enqueues the batch's status changes for every feed and hook that wants them (<see cref="IOrderFeeds"/>):
+/// index row and feed items commit together, so a crash can neither lose a change nor report it twice.
+/// Applying an entry is idempotent and never goes back: an entry at or below the row's sequence changes nothing.
 /// </summary>
 public interface IOrderIndex
 {
-    Task Apply(IReadOnlyList<IndexedOrder> rows, CancellationToken cancellationToken = default);
+    /// <summary>Applies a batch of log entries (in log order); returns the AppKeys of hooks that received new items.</summary>
+    Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CancellationToken cancellationToken = default);
 
     Task<OrderPage> Query(OrderQuery query, CancellationToken cancellationToken = default);
 }
 
+/// <summary>Feed and hook configurations and their queues of status changes (Feed v3 semantics: receive, hide, commit).</summary>
+public interface IOrderFeeds
+{
+    Task Configure(FeedConfig config, CancellationToken cancellationToken = default);
+
+    Task<FeedConfig?> GetConfig(string appKey, FeedKind kind, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<FeedConfig>> Configs(FeedKind kind, CancellationToken cancellationToken = default);
+
+    Task<bool> Remove(string appKey, FeedKind kind, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="max"/> visible items, oldest first, never one whose order has an earlier item still queued (so
+    /// per order they come in order); each is hidden for <paramref name="hideFor"/> under a new handle, its attempts counted.
+    /// Items past their retention are dropped.
+    /// </summary>
+    Task<IReadOnlyList<FeedItem>> Receive(string appKey, FeedKind kind, int max, TimeSpan hideFor, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the items whose current handle is one of <paramref name="handles"/>; returns how many.</summary>
+    Task<int> Commit(string appKey, FeedKind kind, IReadOnlyList<string> handles, CancellationToken cancellationToken = default);
+
+    /// <summary>Hides the item of <paramref name="handle"/> until <paramref name="after"/> from now (a failed hook delivery).</summary>
+    Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A status change found in the log, before it is matched against the feeds and hooks.</summary>
+public sealed record StatusChange(
+    string EventId, string OrderId, string Domain, string State, string LastState, DateTimeOffset? LastChange, DateTimeOffset CurrentChange,
+    string Account, string SellerId, DateTimeOffset LoggedAt)
+{
+    public const string Marketplace = "Marketplace", Fulfillment = "Fulfillment";
+
+    /// <summary>Whether a feed or hook with this configuration receives the change (status filter, the key's orders, after its creation).</summary>
+    public bool IsFor(FeedConfig config) =>
+        config.Statuses.Contains(State)
+        && (config.Account is null || config.Account == Account)
+        && (config.SellerId is null || (config.SellerId == SellerId && Domain == Fulfillment))
+        && LoggedAt >= config.CreatedAt;
+}
+
 public static class OrderIndexProjection
 {
-    /// <summary>The newest row per order of a batch (a batch may carry several entries of one order).</summary>
-    public static IReadOnlyList<IndexedOrder> Rows(IReadOnlyList<LogEntry> batch, DateTimeOffset now) =>
-        [.. batch.GroupBy(e => e.OrderId).Select(g => From(g.MaxBy(e => e.Sequence)!, now))];
+    /// <summary>
+    /// The rows a batch leaves (one per order, its newest entry) and every status change it holds, in log order, each
+    /// against the status before it (from <paramref name="previous"/>, the index as it was, then from the batch itself).
+    /// Entries the index already has (at or below its sequence) are skipped: a redelivered batch finds nothing new.
+    /// </summary>
+    public static (IReadOnlyList<IndexedOrder> Rows, IReadOnlyList<StatusChange> Changes) Project(
+        IReadOnlyList<LogEntry> batch, IReadOnlyDictionary<string, IndexedOrder> previous, DateTimeOffset now)
+    {
+        var current = new Dictionary<string, IndexedOrder>();
+        var changes = new List<StatusChange>();
+        foreach (var entry in batch)
+        {
+            var before = current.GetValueOrDefault(entry.OrderId) ?? previous.GetValueOrDefault(entry.OrderId);
+            if (before is not null && entry.Sequence <= before.Sequence) continue;
+            var row = From(entry, now);
+            current[entry.OrderId] = row;
+            if (before?.SellerStatus != row.SellerStatus)
+            {
+                changes.Add(Change(entry, StatusChange.Fulfillment, row.SellerOrderId, row.SellerStatus, before?.SellerStatus, before, row));
+            }
+            if (before?.MarketplaceStatus != row.MarketplaceStatus)
+            {
+                changes.Add(Change(entry, StatusChange.Marketplace, row.MarketplaceOrderId, row.MarketplaceStatus, before?.MarketplaceStatus, before, row));
+            }
+        }
+        return ([.. current.Values], changes);
+    }
+
+    private static StatusChange Change(LogEntry entry, string domain, string orderId, string state, string? lastState, IndexedOrder? before, IndexedOrder row) =>
+        new(EventId(orderId, domain, entry.Sequence), orderId, domain, state, lastState ?? "", before?.LastChange ?? before?.CreationDate,
+            row.LastChange ?? row.CreationDate, row.Account, row.SellerId, row.LoggedAt);
+
+    /// <summary>Stable across redeliveries: the order, its domain and the sequence of the change, hashed to VTEX's 32 hex digits.</summary>
+    public static string EventId(string orderId, string domain, long sequence) =>
+        Convert.ToHexString(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{orderId}|{domain}|{sequence}")));
 
     public static IndexedOrder From(LogEntry entry, DateTimeOffset now)
     {
@@ -36,27 +111,56 @@ public static class OrderIndexProjection
     /// <summary>Orders placed before seller orders kept their group: the group is the marketplace order id without its <c>-NN</c>.</summary>
     private static string GroupOf(string marketplaceOrderId) =>
         marketplaceOrderId.LastIndexOf('-') is var dash and > 0 ? marketplaceOrderId[..dash] : marketplaceOrderId;
+
+    /// <summary>A handle names one receipt of one item: its id and a random token.</summary>
+    public static string Handle(long id) => $"{id}.{Guid.NewGuid():N}";
+
+    public static bool TryParseHandle(string handle, out long id) =>
+        long.TryParse(handle.AsSpan(0, Math.Max(0, handle.IndexOf('.'))), out id);
 }
 
-/// <summary>The order index in memory (Development profile, tests): a dictionary, filtered and sorted per query.</summary>
-public sealed class MemoryOrderIndex : IOrderIndex
+/// <summary>The order index and the feeds in memory (Development profile, tests): dictionaries under one lock.</summary>
+public sealed class MemoryOrderIndex(TimeProvider? time = null) : IOrderIndex, IOrderFeeds
 {
+    private sealed class QueuedItem(long id, string appKey, FeedKind kind, StatusChange change, DateTimeOffset expiresAt)
+    {
+        public long Id { get; } = id;
+        public string AppKey { get; } = appKey;
+        public FeedKind Kind { get; } = kind;
+        public StatusChange Change { get; } = change;
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+        public DateTimeOffset VisibleAt { get; set; }
+        public string? Handle { get; set; }
+        public int Attempts { get; set; }
+    }
+
+    private readonly TimeProvider time = time ?? TimeProvider.System;
     private readonly Lock gate = new();
     private readonly Dictionary<string, IndexedOrder> rows = [];
+    private readonly Dictionary<(string, FeedKind), FeedConfig> configs = [];
+    private readonly List<QueuedItem> items = [];
+    private readonly HashSet<(string, FeedKind, string)> eventIds = [];
+    private long nextItem;
 
-    public Task Apply(IReadOnlyList<IndexedOrder> batch, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CancellationToken cancellationToken = default)
     {
+        var now = time.GetUtcNow();
+        var hooks = new HashSet<string>();
         lock (gate)
         {
-            foreach (var row in batch)
+            var (projected, changes) = OrderIndexProjection.Project(batch, rows, now);
+            foreach (var row in projected) rows[row.SellerOrderId] = row;
+            foreach (var change in changes)
             {
-                if (!rows.TryGetValue(row.SellerOrderId, out var current) || current.Sequence < row.Sequence)
+                foreach (var config in configs.Values.Where(change.IsFor))
                 {
-                    rows[row.SellerOrderId] = row;
+                    if (!eventIds.Add((config.AppKey, config.Kind, change.EventId))) continue;
+                    items.Add(new QueuedItem(++nextItem, config.AppKey, config.Kind, change, change.LoggedAt.AddSeconds(config.RetentionSeconds)) { VisibleAt = now });
+                    if (config.Kind == FeedKind.Hook) hooks.Add(config.AppKey);
                 }
             }
         }
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<string>>([.. hooks]);
     }
 
     public Task<OrderPage> Query(OrderQuery q, CancellationToken cancellationToken = default)
@@ -91,6 +195,81 @@ public sealed class MemoryOrderIndex : IOrderIndex
         descending ? rows.OrderByDescending(key) : rows.OrderBy(key);
 
     private static bool Contains(string value, string part) => value.Contains(part, StringComparison.OrdinalIgnoreCase);
+
+    public Task Configure(FeedConfig config, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            // A replaced configuration keeps its creation time: it goes on receiving what it received.
+            configs[(config.AppKey, config.Kind)] = configs.TryGetValue((config.AppKey, config.Kind), out var existing)
+                ? config with { CreatedAt = existing.CreatedAt }
+                : config with { CreatedAt = time.GetUtcNow() };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<FeedConfig?> GetConfig(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return Task.FromResult(configs.GetValueOrDefault((appKey, kind)));
+    }
+
+    public Task<IReadOnlyList<FeedConfig>> Configs(FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return Task.FromResult<IReadOnlyList<FeedConfig>>([.. configs.Values.Where(c => c.Kind == kind)]);
+    }
+
+    public Task<bool> Remove(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            items.RemoveAll(i => i.AppKey == appKey && i.Kind == kind);
+            eventIds.RemoveWhere(e => e.Item1 == appKey && e.Item2 == kind);
+            return Task.FromResult(configs.Remove((appKey, kind)));
+        }
+    }
+
+    public Task<IReadOnlyList<FeedItem>> Receive(string appKey, FeedKind kind, int max, TimeSpan hideFor, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var received = new List<FeedItem>();
+        lock (gate)
+        {
+            items.RemoveAll(i => i.ExpiresAt < now);
+            var seen = new HashSet<string>();
+            foreach (var item in items.Where(i => i.AppKey == appKey && i.Kind == kind))
+            {
+                if (received.Count == max) break;
+                // The oldest queued item of each order is the only one that may go out.
+                if (!seen.Add(item.Change.OrderId) || item.VisibleAt > now) continue;
+                item.Handle = OrderIndexProjection.Handle(item.Id);
+                item.VisibleAt = now + hideFor;
+                item.Attempts++;
+                received.Add(ToItem(item));
+            }
+        }
+        return Task.FromResult<IReadOnlyList<FeedItem>>(received);
+    }
+
+    public Task<int> Commit(string appKey, FeedKind kind, IReadOnlyList<string> handles, CancellationToken cancellationToken = default)
+    {
+        var named = handles.ToHashSet();
+        lock (gate) return Task.FromResult(items.RemoveAll(i => i.AppKey == appKey && i.Kind == kind && i.Handle is { } h && named.Contains(h)));
+    }
+
+    public Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (items.FirstOrDefault(i => i.AppKey == appKey && i.Kind == kind && i.Handle == handle) is { } item)
+            {
+                item.VisibleAt = time.GetUtcNow() + after;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private static FeedItem ToItem(QueuedItem i) => new(i.Id, i.Change.EventId, i.Handle!, i.Change.Domain, i.Change.State, i.Change.LastState,
+        i.Change.OrderId, i.Change.LastChange, i.Change.CurrentChange, i.Change.Account, i.Attempts);
 }
 
 /// <summary>Answers index queries inside the cluster, on any silo (the gateway needs no database connection of its own).</summary>
@@ -98,4 +277,27 @@ public sealed class MemoryOrderIndex : IOrderIndex
 public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
 {
     public Task<OrderPage> Query(OrderQuery query) => index.Query(query);
+}
+
+/// <summary>Feed and hook configuration and the feed's queue, on any silo; a hook's configuration wakes its delivery grain.</summary>
+[StatelessWorker]
+public sealed class OrderFeedGrain(IOrderFeeds feeds) : Grain, IOrderFeedGrain
+{
+    public async Task Configure(FeedConfig config)
+    {
+        await feeds.Configure(config);
+        if (config.Kind == FeedKind.Hook) await GrainFactory.GetGrain<IHookDeliveryGrain>(config.AppKey).Wake();
+    }
+
+    public Task<FeedConfig?> GetConfig(string appKey, FeedKind kind) => feeds.GetConfig(appKey, kind);
+
+    public Task<bool> Remove(string appKey, FeedKind kind) => feeds.Remove(appKey, kind);
+
+    public async Task<IReadOnlyList<FeedItem>> Read(string appKey, int max)
+    {
+        var config = await feeds.GetConfig(appKey, FeedKind.Feed);
+        return config is null ? [] : await feeds.Receive(appKey, FeedKind.Feed, max, TimeSpan.FromSeconds(config.VisibilityTimeoutSeconds));
+    }
+
+    public Task<int> Commit(string appKey, IReadOnlyList<string> handles) => feeds.Commit(appKey, FeedKind.Feed, handles);
 }

@@ -31,6 +31,13 @@ public static class SiloBuilderExtensions
                 "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000, Retention at least 01:00:00, PurgePeriod at least 00:01:00, " +
                 "CursorInterval between 0 and MaxIdlePoll, DeadlineSweep at least 00:00:00.1")
             .ValidateOnStart();
+        silo.Services.AddOptions<HookOptions>()
+            .Bind(configuration.GetSection(HookOptions.SectionName))
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.RetryBase > TimeSpan.Zero && o.RetryMax >= o.RetryBase
+                    && o.Poll >= TimeSpan.FromMilliseconds(100) && o.Concurrency is >= 1 and <= 64 && o.Retention >= TimeSpan.FromHours(1),
+                "Hooks: Timeout and RetryBase positive, RetryMax at least RetryBase, Poll at least 00:00:00.1, Concurrency 1-64, Retention at least 01:00:00")
+            .ValidateOnStart();
+        silo.Services.TryAddSingleton<HookHttp>();
         silo.Services.AddHostedService<ChangeLogReaders>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSerializer(s => s.AddOrderGrainsSerialization());
@@ -48,6 +55,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(storage.Log);
         silo.Services.AddSingleton<IChangeLog>(storage.Log);
         silo.Services.AddSingleton<IOrderIndex>(storage.Index);
+        silo.Services.AddSingleton<IOrderFeeds>(storage.Index);
         silo.Services.AddGrainStorage(StorageNames.Orders, (_, _) => storage);
         return silo.UseInMemoryReminderService();
     }

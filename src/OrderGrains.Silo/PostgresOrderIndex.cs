@@ -7,15 +7,50 @@ using OrderGrains.Grains;
 namespace OrderGrains.Silo;
 
 /// <summary>
-/// The order index on PostgreSQL (<c>og_order_index</c>, migrations/0004_order_index.sql). A batch of rows is one upsert
-/// that keeps the higher sequence; a query is one statement built from the filters it has (so each shape gets its own plan).
+/// The order index and the feed and hook queues on PostgreSQL (<c>og_order_index</c>, <c>og_feed_config</c>, <c>og_feed_item</c>;
+/// migrations 0004 and 0005). A batch of log entries is one transaction: read the rows it touches, upsert the new ones (the
+/// higher sequence wins) and queue its status changes for every matching feed and hook. A query is one statement built from
+/// the filters it has (so each shape gets its own plan).
 /// </summary>
-public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string serviceId) : IOrderIndex
+public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string serviceId) : IOrderIndex, IOrderFeeds
 {
-    public async Task Apply(IReadOnlyList<IndexedOrder> rows, CancellationToken cancellationToken = default)
+    private const string Columns = """
+        marketplace_order_id, seller_order_id, order_group, account, seller_id, marketplace_status, seller_status, value,
+        total_items, creation_date, last_change, has_input_invoice, sequence, logged_at, indexed_at
+        """;
+
+    public async Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CancellationToken cancellationToken = default)
     {
-        if (rows.Count == 0) return;
-        await using var command = dataSource.CreateCommand("""
+        if (batch.Count == 0) return [];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var previous = new Dictionary<string, IndexedOrder>();
+        await using (var read = new NpgsqlCommand($"SELECT {Columns} FROM og_order_index WHERE service_id = $1 AND seller_order_id = ANY($2)", connection, transaction))
+        {
+            read.Parameters.Add(new() { Value = serviceId });
+            read.Parameters.Add(new() { Value = batch.Select(e => e.OrderId).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = ReadRow(reader);
+                previous[row.SellerOrderId] = row;
+            }
+        }
+        var now = DateTimeOffset.UtcNow;
+        var (rows, changes) = OrderIndexProjection.Project(batch, previous, now);
+        if (rows.Count > 0)
+        {
+            await Upsert(connection, transaction, rows, cancellationToken);
+        }
+        var hooks = changes.Count == 0 ? [] : await Enqueue(connection, transaction, changes, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return hooks;
+    }
+
+    private async Task Upsert(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IndexedOrder> rows, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
             INSERT INTO og_order_index AS o (service_id, seller_order_id, marketplace_order_id, order_group, account, seller_id,
                 marketplace_status, seller_status, value, total_items, creation_date, last_change, has_input_invoice, sequence, logged_at, indexed_at)
             SELECT $1, r.*, now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -27,7 +62,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
                 last_change = EXCLUDED.last_change, has_input_invoice = EXCLUDED.has_input_invoice, sequence = EXCLUDED.sequence,
                 logged_at = EXCLUDED.logged_at, indexed_at = EXCLUDED.indexed_at
             WHERE o.sequence < EXCLUDED.sequence
-            """);
+            """, connection, transaction);
         command.Parameters.Add(new() { Value = serviceId });
         Add(command, rows, r => r.SellerOrderId, NpgsqlDbType.Text);
         Add(command, rows, r => r.MarketplaceOrderId, NpgsqlDbType.Text);
@@ -46,17 +81,56 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static void Add<T>(NpgsqlCommand command, IReadOnlyList<IndexedOrder> rows, Func<IndexedOrder, T> value, NpgsqlDbType type) =>
+    /// <summary>Queues each change for every feed and hook that wants it, in log order; returns the hooks that got one.</summary>
+    private async Task<IReadOnlyList<string>> Enqueue(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO og_feed_item (service_id, app_key, kind, event_id, order_id, domain, state, last_state, last_change, current_change, account, expires_at)
+            SELECT $1, c.app_key, c.kind, ch.event_id, ch.order_id, ch.domain, ch.state, ch.last_state, ch.last_change, ch.current_change, ch.account,
+                   ch.logged_at + make_interval(secs => c.retention_s)
+            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::timestamptz[])
+                 WITH ORDINALITY AS ch(event_id, order_id, domain, state, last_state, last_change, current_change, account, seller_id, logged_at, n)
+            JOIN og_feed_config c ON c.service_id = $1 AND ch.state = ANY(c.statuses)
+                 AND (c.account IS NULL OR c.account = ch.account)
+                 AND (c.seller_id IS NULL OR (c.seller_id = ch.seller_id AND ch.domain = 'Fulfillment'))
+                 AND ch.logged_at >= c.created_at
+            ORDER BY ch.n
+            ON CONFLICT ON CONSTRAINT ux_og_feed_item_event DO NOTHING
+            RETURNING app_key, kind
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = serviceId });
+        Add(command, changes, c => c.EventId, NpgsqlDbType.Text);
+        Add(command, changes, c => c.OrderId, NpgsqlDbType.Text);
+        Add(command, changes, c => c.Domain, NpgsqlDbType.Text);
+        Add(command, changes, c => c.State, NpgsqlDbType.Text);
+        Add(command, changes, c => c.LastState, NpgsqlDbType.Text);
+        Add(command, changes, c => c.LastChange?.UtcDateTime, NpgsqlDbType.TimestampTz);
+        Add(command, changes, c => c.CurrentChange.UtcDateTime, NpgsqlDbType.TimestampTz);
+        Add(command, changes, c => c.Account, NpgsqlDbType.Text);
+        Add(command, changes, c => c.SellerId, NpgsqlDbType.Text);
+        Add(command, changes, c => c.LoggedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+        var hooks = new HashSet<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetString(1) == "hook") hooks.Add(reader.GetString(0));
+        }
+        return [.. hooks];
+    }
+
+    private static void Add<TRow, T>(NpgsqlCommand command, IReadOnlyList<TRow> rows, Func<TRow, T> value, NpgsqlDbType type) =>
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type });
+
+    private static IndexedOrder ReadRow(NpgsqlDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+        reader.GetString(5), reader.GetString(6), reader.GetInt64(7), reader.GetInt32(8), reader.GetFieldValue<DateTimeOffset>(9),
+        reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10), reader.GetBoolean(11), reader.GetInt64(12),
+        reader.GetFieldValue<DateTimeOffset>(13), reader.GetFieldValue<DateTimeOffset>(14));
 
     public async Task<OrderPage> Query(OrderQuery q, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT marketplace_order_id, seller_order_id, order_group, account, seller_id, marketplace_status, seller_status, value,
-                   total_items, creation_date, last_change, has_input_invoice, sequence, logged_at, indexed_at, count(*) OVER () AS total
-            FROM og_order_index WHERE service_id = $1
-            """);
+        var sql = new StringBuilder($"SELECT {Columns}, count(*) OVER () AS total FROM og_order_index WHERE service_id = $1");
         command.Parameters.Add(new() { Value = serviceId });
         string Param(object value, NpgsqlDbType type)
         {
@@ -95,23 +169,143 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
 
         var orders = new List<IndexedOrder>();
         long total = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            orders.Add(new IndexedOrder(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), reader.GetInt64(7), reader.GetInt32(8), reader.GetFieldValue<DateTimeOffset>(9),
-                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10), reader.GetBoolean(11), reader.GetInt64(12),
-                reader.GetFieldValue<DateTimeOffset>(13), reader.GetFieldValue<DateTimeOffset>(14)));
-            total = reader.GetInt64(15);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                orders.Add(ReadRow(reader));
+                total = reader.GetInt64(15);
+            }
         }
         if (orders.Count == 0 && q.Page > 1)
         {
             // Past the last page: the window function saw no row, so count separately for VTEX's paging.
-            total = await Count(q, cancellationToken);
+            total = (await Query(q with { Page = 1, PerPage = 1 }, cancellationToken)).Total;
         }
         return new OrderPage(orders, total);
     }
 
-    private async Task<long> Count(OrderQuery q, CancellationToken cancellationToken) =>
-        (await Query(q with { Page = 1, PerPage = 1 }, cancellationToken)).Total;
+    /// <summary>Creates or replaces a configuration; it receives changes committed from its first creation on (the database's clock).</summary>
+    public async Task Configure(FeedConfig c, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO og_feed_config (service_id, app_key, kind, statuses, account, seller_id, visibility_timeout_s, retention_s, url, headers, secret, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, now())
+            ON CONFLICT (service_id, app_key, kind) DO UPDATE SET statuses = EXCLUDED.statuses, account = EXCLUDED.account, seller_id = EXCLUDED.seller_id,
+                visibility_timeout_s = EXCLUDED.visibility_timeout_s, retention_s = EXCLUDED.retention_s, url = EXCLUDED.url,
+                headers = EXCLUDED.headers, secret = EXCLUDED.secret
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = c.AppKey });
+        command.Parameters.Add(new() { Value = Kind(c.Kind) });
+        command.Parameters.Add(new() { Value = c.Statuses.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)c.Account ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)c.SellerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = c.VisibilityTimeoutSeconds });
+        command.Parameters.Add(new() { Value = c.RetentionSeconds });
+        command.Parameters.Add(new() { Value = (object?)c.Url ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = c.Headers is null ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(c.Headers), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)c.Secret ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<FeedConfig?> GetConfig(string appKey, FeedKind kind, CancellationToken cancellationToken = default) =>
+        (await ReadConfigs("app_key = $2 AND kind = $3", [appKey, Kind(kind)], cancellationToken)).FirstOrDefault();
+
+    public Task<IReadOnlyList<FeedConfig>> Configs(FeedKind kind, CancellationToken cancellationToken = default) =>
+        ReadConfigs("kind = $2", [Kind(kind)], cancellationToken);
+
+    private async Task<IReadOnlyList<FeedConfig>> ReadConfigs(string where, object[] values, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT app_key, kind, statuses, account, seller_id, visibility_timeout_s, retention_s, url, headers::text, secret, created_at
+            FROM og_feed_config WHERE service_id = $1 AND {where}
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        foreach (var value in values) command.Parameters.Add(new() { Value = value });
+        var configs = new List<FeedConfig>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            configs.Add(new FeedConfig(reader.GetString(0), reader.GetString(1) == "hook" ? FeedKind.Hook : FeedKind.Feed, reader.GetFieldValue<string[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8)),
+                reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetFieldValue<DateTimeOffset>(10)));
+        }
+        return configs;
+    }
+
+    public async Task<bool> Remove(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH items AS (DELETE FROM og_feed_item WHERE service_id = $1 AND app_key = $2 AND kind = $3)
+            DELETE FROM og_feed_config WHERE service_id = $1 AND app_key = $2 AND kind = $3
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = appKey });
+        command.Parameters.Add(new() { Value = Kind(kind) });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<IReadOnlyList<FeedItem>> Receive(string appKey, FeedKind kind, int max, TimeSpan hideFor, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH expired AS (
+                DELETE FROM og_feed_item WHERE id IN (
+                    SELECT id FROM og_feed_item WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND expires_at < now() LIMIT 1000)),
+            candidates AS (
+                SELECT i.id FROM og_feed_item i
+                WHERE i.service_id = $1 AND i.app_key = $2 AND i.kind = $3 AND i.visible_at <= now() AND i.expires_at >= now()
+                  AND NOT EXISTS (SELECT 1 FROM og_feed_item e
+                                  WHERE e.service_id = i.service_id AND e.app_key = i.app_key AND e.kind = i.kind
+                                    AND e.order_id = i.order_id AND e.id < i.id)
+                ORDER BY i.id
+                LIMIT $4
+                FOR UPDATE SKIP LOCKED)
+            UPDATE og_feed_item i
+            SET visible_at = now() + make_interval(secs => $5), handle = i.id || '.' || md5(random()::text || clock_timestamp()::text), attempts = i.attempts + 1
+            FROM candidates c WHERE i.id = c.id
+            RETURNING i.id, i.event_id, i.handle, i.domain, i.state, i.last_state, i.order_id, i.last_change, i.current_change, i.account, i.attempts
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = appKey });
+        command.Parameters.Add(new() { Value = Kind(kind) });
+        command.Parameters.Add(new() { Value = max });
+        command.Parameters.Add(new() { Value = hideFor.TotalSeconds, NpgsqlDbType = NpgsqlDbType.Double });
+        var items = new List<FeedItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new FeedItem(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8),
+                reader.GetString(9), reader.GetInt32(10)));
+        }
+        return [.. items.OrderBy(i => i.Id)];
+    }
+
+    public async Task<int> Commit(string appKey, FeedKind kind, IReadOnlyList<string> handles, CancellationToken cancellationToken = default)
+    {
+        if (handles.Count == 0) return 0;
+        await using var command = dataSource.CreateCommand("DELETE FROM og_feed_item WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND handle = ANY($4)");
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = appKey });
+        command.Parameters.Add(new() { Value = Kind(kind) });
+        command.Parameters.Add(new() { Value = handles.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE og_feed_item SET visible_at = now() + make_interval(secs => $5) WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND handle = $4");
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = appKey });
+        command.Parameters.Add(new() { Value = Kind(kind) });
+        command.Parameters.Add(new() { Value = handle });
+        command.Parameters.Add(new() { Value = after.TotalSeconds, NpgsqlDbType = NpgsqlDbType.Double });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Kind(FeedKind kind) => kind == FeedKind.Hook ? "hook" : "feed";
 }

@@ -55,7 +55,9 @@ public static class SiloHosting
             // The change log: appended by the seller order's state write (migrations/0001_schema.sql), read by the partition readers.
             var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
             orleans.Services.AddSingleton<IChangeLog>(_ => new PostgresChangeLog(dataSource, silo.ServiceId));
-            orleans.Services.AddSingleton<IOrderIndex>(_ => new PostgresOrderIndex(dataSource, silo.ServiceId));
+            var index = new PostgresOrderIndex(dataSource, silo.ServiceId);
+            orleans.Services.AddSingleton<IOrderIndex>(index);
+            orleans.Services.AddSingleton<IOrderFeeds>(index);
             // Bounded tables: delivered log entries and old Idempotency-Key records are purged in batches by one silo at a time.
             orleans.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<RetentionService>(sp, dataSource, silo.ServiceId));
             orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));

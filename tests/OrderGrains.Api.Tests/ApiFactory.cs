@@ -22,6 +22,11 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Silo:GatewayPort", FreePort().ToString());
         builder.UseSetting("Silo:ClusterId", "api-tests-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Workflow:CancellationWindow", "00:00:00");
+        // Hook retries in tenths of a second (VTEX-like seconds to minutes by default), a receiver given 1 s instead of 5.
+        builder.UseSetting("Hooks:RetryBase", "00:00:00.100");
+        builder.UseSetting("Hooks:RetryMax", "00:00:00.500");
+        builder.UseSetting("Hooks:Poll", "00:00:00.200");
+        builder.UseSetting("Hooks:Timeout", "00:00:01");
     }
 
     private OpenApiContract? contract;

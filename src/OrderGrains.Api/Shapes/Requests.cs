@@ -5,7 +5,7 @@ using OrderGrains.Api.Http;
 namespace OrderGrains.Api.Shapes;
 
 /// <summary>Field checks shared by the request bodies; keys are the JSON paths clients see.</summary>
-internal sealed partial class Checks
+public sealed partial class Checks
 {
     public Dictionary<string, string[]> Errors { get; } = [];
 

@@ -1,0 +1,73 @@
+namespace OrderGrains.Contracts;
+
+/// <summary>A feed (pulled by its AppKey) or a hook (pushed to a URL): one of each per AppKey, as VTEX has.</summary>
+[GenerateSerializer, Alias("OrderGrains.FeedKind")]
+public enum FeedKind
+{
+    Feed,
+    Hook,
+}
+
+/// <summary>
+/// A feed or hook configuration (VTEX's <c>FromWorkflow</c> filter). It sees the orders its key may see: a marketplace key
+/// its account's orders in both domains (<c>Marketplace</c>, <c>Fulfillment</c>), a seller key its own seller orders
+/// (<c>Fulfillment</c>), an ops key every order. Items exist only for status changes committed after <see cref="CreatedAt"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.FeedConfig")]
+public sealed record FeedConfig(
+    [property: Id(0)] string AppKey,
+    [property: Id(1)] FeedKind Kind,
+    [property: Id(2)] IReadOnlyList<string> Statuses,
+    [property: Id(3)] string? Account,
+    [property: Id(4)] string? SellerId,
+    [property: Id(5)] int VisibilityTimeoutSeconds,
+    [property: Id(6)] int RetentionSeconds,
+    [property: Id(7)] string? Url,
+    [property: Id(8)] IReadOnlyDictionary<string, string>? Headers,
+    /// <summary>Hooks: the key of the HMAC-SHA256 signature of every notification.</summary>
+    [property: Id(9)] string? Secret,
+    [property: Id(10)] DateTimeOffset CreatedAt);
+
+/// <summary>
+/// One committed status change of one order, as a feed or hook consumer receives it. <see cref="EventId"/> is the same for
+/// every delivery of the change (derived from the order, its domain and its sequence); <see cref="Handle"/> names one receipt.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.FeedItem")]
+public sealed record FeedItem(
+    [property: Id(0)] long Id,
+    [property: Id(1)] string EventId,
+    [property: Id(2)] string Handle,
+    [property: Id(3)] string Domain,
+    [property: Id(4)] string State,
+    [property: Id(5)] string LastState,
+    [property: Id(6)] string OrderId,
+    [property: Id(7)] DateTimeOffset? LastChange,
+    [property: Id(8)] DateTimeOffset CurrentChange,
+    [property: Id(9)] string Account,
+    [property: Id(10)] int Attempts);
+
+/// <summary>Feed and hook configuration and the feed's queue, inside the cluster (the gateway needs no database of its own).</summary>
+[Alias("OrderGrains.IOrderFeedGrain")]
+public interface IOrderFeedGrain : IGrainWithIntegerKey
+{
+    [Alias("Configure")] Task Configure(FeedConfig config);
+
+    [Alias("GetConfig")] Task<FeedConfig?> GetConfig(string appKey, FeedKind kind);
+
+    /// <summary>Removes the configuration and every item not yet consumed; false if there was none.</summary>
+    [Alias("Remove")] Task<bool> Remove(string appKey, FeedKind kind);
+
+    /// <summary>Up to <paramref name="max"/> visible items, oldest first and never two of one order at once; each is hidden for the visibility timeout.</summary>
+    [Alias("Read")] Task<IReadOnlyList<FeedItem>> Read(string appKey, int max);
+
+    /// <summary>Deletes the items these handles name (a handle from an earlier receipt of an item that came back is ignored).</summary>
+    [Alias("Commit")] Task<int> Commit(string appKey, IReadOnlyList<string> handles);
+}
+
+/// <summary>Delivers one AppKey's hook notifications, in order per order, with retries (one activation per hook in the cluster).</summary>
+[Alias("OrderGrains.IHookDeliveryGrain")]
+public interface IHookDeliveryGrain : IGrainWithStringKey
+{
+    /// <summary>New items may be waiting: deliver now (one-way).</summary>
+    [Alias("Wake"), Orleans.Concurrency.OneWay, Orleans.Concurrency.AlwaysInterleave] Task Wake();
+}
