@@ -10,8 +10,10 @@ using OrderGrains.Bench;
 // --backend keeps only the backends whose name contains NAME-PART (for profiling one of them; ratios need them all).
 const string Usage = """
     usage: dotnet run -c Release --project bench/OrderGrains.Bench -- [WORKLOAD] [options]
-      WORKLOAD           lifecycle | races | http | memory | idle | all (default: all, about 8 minutes on 2 cores;
-                         idle is not part of all: it places N open orders on PostgreSQL and watches the silo rest)
+      WORKLOAD           lifecycle | races | http | memory | idle | consumers | all (default: all, about 18 minutes on 2 cores;
+                         idle is not part of all: it places N open orders on PostgreSQL and watches the silo rest;
+                         consumers is not part of all: lifecycles with and without a feed and a hook, their lag and the
+                         index's, and List orders over 100,000 indexed orders, on PostgreSQL)
       --quick            2 short rounds at 1 and 16 clients (a smoke run, about a minute)
       --json FILE        also write every figure to FILE
       --pg CONNECTION    use this PostgreSQL server (otherwise ORDERGRAINS_BENCH_PG, otherwise a throwaway server)
@@ -23,7 +25,7 @@ if (args.Any(a => a is "-h" or "--help" or "help"))
     Console.WriteLine(Usage);
     return 0;
 }
-string[] workloads = ["lifecycle", "races", "http", "memory", "idle", "all"];
+string[] workloads = ["lifecycle", "races", "http", "memory", "idle", "consumers", "all"];
 string[] flags = ["--quick"];
 string[] valued = ["--json", "--pg", "--backend"];
 var positional = new List<string>();
@@ -60,6 +62,7 @@ if (workload is "races" or "all") await Races();
 if (workload is "http" or "all") await Http();
 if (workload is "memory" or "all") await Memory();
 if (workload is "idle") await Idle();
+if (workload is "consumers") await Consumers();
 
 foreach (var ((c, name), perLifecycle) in commitsPerLifecycle.Where(k => k.Key.Backend == "OrderGrains, PostgreSQL"))
 {
@@ -309,6 +312,133 @@ async Task Memory()
         {
             await backend.DisposeAsync();
         }
+    }
+}
+
+// The change log's consumers on PostgreSQL at 16 clients: lifecycle throughput without and then with a feed (drained by a
+// reader) and a hook (a loopback receiver) configured; the lag of the index (indexed_at − logged_at), of the feed (received
+// − the change's time) and of the hook (arrival − the change's time); then List orders with 100,000 orders in the index.
+async Task Consumers()
+{
+    const int clients = 16;
+    var database = postgres.Database("bench_consumers");
+    var statuses = new[] { "order-accepted", "window-to-cancel", "ready-for-handling", "handling", "invoiced", "canceled", "payment-pending", "payment-approved" };
+    await using var receiver = new OrderGrains.Testing.HookReceiver();
+    var backend = await Hosts.Grains("OrderGrains, PostgreSQL", database);
+    string serviceId;
+    try
+    {
+        var without = new List<Sample>();
+        var with = new List<Sample>();
+        await Load.Lifecycles(backend, clients, plan.WarmUpSeconds, new Recorder());
+        for (var round = 0; round < plan.Rounds; round++) without.Add(await Load.Lifecycles(backend, clients, plan.Seconds, new Recorder()));
+
+        var feeds = backend.Grains.GetGrain<OrderGrains.Contracts.IOrderFeedGrain>(0);
+        await feeds.Configure(new OrderGrains.Contracts.FeedConfig("bench-feed", OrderGrains.Contracts.FeedKind.Feed, statuses, null, null, 60, 3600, null, null, null, DateTimeOffset.UtcNow));
+        await feeds.Configure(new OrderGrains.Contracts.FeedConfig("bench-hook", OrderGrains.Contracts.FeedKind.Hook, statuses, null, null, 30, 345_600,
+            receiver.Url, new Dictionary<string, string>(), "bench-secret", DateTimeOffset.UtcNow));
+        var feedLag = new HdrHistogram.LongHistogram(1, 3_600_000_000, 3);
+        long feedItems = 0;
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var items = await feeds.Read("bench-feed", 10);
+                if (items.Count == 0) { await Task.Delay(5); continue; }
+                var now = DateTimeOffset.UtcNow;
+                foreach (var item in items) feedLag.RecordValue(Math.Max(1, (long)(now - item.CurrentChange).TotalMicroseconds));
+                feedItems += items.Count;
+                await feeds.Commit("bench-feed", [.. items.Select(i => i.Handle)]);
+            }
+        });
+        var withStart = DateTimeOffset.UtcNow;
+        for (var round = 0; round < plan.Rounds; round++) with.Add(await Load.Lifecycles(backend, clients, plan.Seconds, new Recorder()));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the consumers drain
+        await stop.CancelAsync();
+        await reader;
+
+        var hookLag = new HdrHistogram.LongHistogram(1, 3_600_000_000, 3);
+        foreach (var r in receiver.Requests.Where(r => r.Body["CurrentChange"] is not null))
+        {
+            hookLag.RecordValue(Math.Max(1, (long)(r.At - r.Body["CurrentChange"]!.GetValue<DateTimeOffset>()).TotalMicroseconds));
+        }
+        await using var db = new Npgsql.NpgsqlConnection(database);
+        await db.OpenAsync();
+        await using (var lag = new Npgsql.NpgsqlCommand("""
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM indexed_at - logged_at)) * 1000,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM indexed_at - logged_at)) * 1000, count(*), min(service_id)
+            FROM og_order_index WHERE indexed_at >= $1
+            """, db))
+        {
+            lag.Parameters.Add(new() { Value = withStart.UtcDateTime });
+            await using var row = await lag.ExecuteReaderAsync();
+            await row.ReadAsync();
+            notes.Add($"consumers c={clients}: index lag (indexed_at − logged_at, {row.GetInt64(2)} rows) p50 {row.GetDouble(0):0.0} ms, p99 {row.GetDouble(1):0.0} ms");
+            serviceId = row.GetString(3);
+        }
+        notes.Add($"consumers c={clients}: feed lag (received − the change, {feedItems} items) p50 {feedLag.GetValueAtPercentile(50) / 1000.0:0.0} ms, p99 {feedLag.GetValueAtPercentile(99) / 1000.0:0.0} ms");
+        notes.Add($"consumers c={clients}: hook lag (arrival − the change, {hookLag.TotalCount} notifications) p50 {hookLag.GetValueAtPercentile(50) / 1000.0:0.0} ms, p99 {hookLag.GetValueAtPercentile(99) / 1000.0:0.0} ms");
+        results.Add(Row.From("consumers", "lifecycle, no feed or hook", clients, without, null));
+        results.Add(Row.From("consumers", "lifecycle, a feed and a hook", clients, with, null));
+    }
+    finally
+    {
+        await backend.DisposeAsync();
+    }
+
+    // List orders over 100,000 indexed orders (synthetic rows: a quarter in each of four statuses, one in 50 with a return invoice).
+    var indexed = quick ? 10_000 : 100_000;
+    await using (var db = new Npgsql.NpgsqlConnection(database))
+    {
+        await db.OpenAsync();
+        await using var fill = new Npgsql.NpgsqlCommand("""
+            INSERT INTO og_order_index (service_id, seller_order_id, marketplace_order_id, order_group, account, seller_id, marketplace_status,
+                seller_status, value, total_items, creation_date, last_change, has_input_invoice, sequence, logged_at, indexed_at)
+            SELECT $1, 'SLR-syn' || i || '-01', 'syn' || i || '-01', 'syn' || i, 'bench', 'seller1',
+                   (ARRAY['payment-pending','payment-approved','invoiced','canceled'])[1 + i % 4],
+                   (ARRAY['order-accepted','handling','invoiced','canceled'])[1 + i % 4],
+                   1000 + i % 977, 1 + i % 5, now() - make_interval(secs => i), now(), i % 50 = 0, 1, now(), now()
+            FROM generate_series(1, $2) AS i
+            """, db);
+        fill.Parameters.Add(new() { Value = serviceId });
+        fill.Parameters.Add(new() { Value = indexed });
+        await fill.ExecuteNonQueryAsync();
+        await using var analyze = new Npgsql.NpgsqlCommand("ANALYZE og_order_index", db);
+        await analyze.ExecuteNonQueryAsync();
+    }
+    var (service, address) = await Hosts.Service(database);
+    try
+    {
+        using var http = new HttpClient { BaseAddress = address };
+        http.DefaultRequestHeaders.Add("X-VTEX-API-AppKey", Hosts.MarketplaceKey);
+        http.DefaultRequestHeaders.Add("X-VTEX-API-AppToken", Hosts.MarketplaceToken);
+        string[] queries =
+        [
+            "f_status=handling&per_page=15",
+            "f_status=invoiced,canceled&orderBy=totalValue,desc&per_page=100&page=3",
+            "f_hasInputInvoice=true&per_page=15",
+            $"f_creationDate=creationDate:[{DateTime.UtcNow.AddHours(-6):yyyy-MM-ddTHH:mm:ss.fffZ} TO {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}]&f_status=handling",
+            "q=syn4242&per_page=15",
+        ];
+        var recorder = new Recorder();
+        for (var i = 0; i < 50; i++) await http.GetStringAsync("/api/oms/pvt/orders?" + queries[i % queries.Length]);
+        var requests = quick ? 200 : 1000;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < requests; i++)
+        {
+            var query = queries[i % queries.Length];
+            var response = await recorder.Time(query.Split('&')[0].Split('=')[0], () => http.GetAsync("/api/oms/pvt/orders?" + query));
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"List orders {query}: {(int)response.StatusCode}");
+        }
+        var all = recorder.Percentiles();
+        results.Add(new Row("list orders", $"{indexed:N0} indexed orders", 1, requests / clock.Elapsed.TotalSeconds, 0, 0, 0, 0,
+            all.ToDictionary(p => p.Key, p => new[] { p.Value.P50, p.Value.P99 }), 0, "requests/s (one client)"));
+        foreach (var (name, (p50, p99)) in all) notes.Add($"list orders over {indexed:N0} indexed orders, filter {name}: p50 {p50:0.0} ms, p99 {p99:0.0} ms");
+    }
+    finally
+    {
+        await service.DisposeAsync();
     }
 }
 

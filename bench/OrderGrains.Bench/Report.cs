@@ -13,7 +13,7 @@ public sealed record Row(
         var unit = workload switch
         {
             "lifecycle" when backend.StartsWith("pgbench") => "commits/s (pgbench -N)",
-            "lifecycle" => "lifecycles/s",
+            "lifecycle" or "consumers" => "lifecycles/s",
             "http lifecycle" => "HTTP requests/s",
             "grain call" => "calls/s (CPU per call)",
             _ => "pairs/s",

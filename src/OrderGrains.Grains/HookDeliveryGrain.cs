@@ -52,12 +52,15 @@ public sealed partial class HookDeliveryGrain(IOrderFeeds feeds, HookHttp http, 
             // Hidden for longer than a delivery can take, so no other receipt overlaps this one.
             var items = await feeds.Receive(AppKey, FeedKind.Hook, o.Concurrency, o.Timeout * 3, cancellationToken);
             if (items.Count == 0) return;
-            await Task.WhenAll(items.Select(item => DeliverOne(config, item, cancellationToken)));
+            var outcomes = await Task.WhenAll(items.Select(item => DeliverOne(config, item, cancellationToken)));
+            // One commit for the batch's deliveries (a crash before it redelivers them, with the same event ids).
+            await feeds.Commit(AppKey, FeedKind.Hook, [.. items.Where((_, i) => outcomes[i]).Select(item => item.Handle)], cancellationToken);
             if (items.Count < o.Concurrency) return;
         }
     }
 
-    private async Task DeliverOne(FeedConfig config, FeedItem item, CancellationToken cancellationToken)
+    /// <summary>POSTs one notification; true if the receiver took it (a failure is deferred here, for its backoff).</summary>
+    private async Task<bool> DeliverOne(FeedConfig config, FeedItem item, CancellationToken cancellationToken)
     {
         var o = options.Value;
         string? failure;
@@ -74,14 +77,11 @@ public sealed partial class HookDeliveryGrain(IOrderFeeds feeds, HookHttp http, 
             failure = ex is OperationCanceledException ? $"no answer within {o.Timeout.TotalSeconds:0.#} s" : ex.Message;
         }
 
-        if (failure is null)
-        {
-            await feeds.Commit(AppKey, FeedKind.Hook, [item.Handle], cancellationToken);
-            return;
-        }
+        if (failure is null) return true;
         var delay = Backoff(item.Attempts, o);
         LogFailed(logger, AppKey, item.EventId, item.OrderId, item.Attempts, failure, delay.TotalSeconds);
         await feeds.Defer(AppKey, FeedKind.Hook, item.Handle, delay, cancellationToken);
+        return false;
     }
 
     /// <summary>RetryBase × 2^(attempts−1), at most RetryMax, times a jitter between 0.5 and 1.5.</summary>
@@ -152,7 +152,7 @@ public sealed class HookOptions
     public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Orders delivered at once per hook.</summary>
-    public int Concurrency { get; set; } = 8;
+    public int Concurrency { get; set; } = 16;
 
     /// <summary>How long an undelivered notification is kept (VTEX: 4 days).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(4);
