@@ -84,10 +84,25 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
     /// <summary>Queues each change for every feed and hook that wants it, in log order; returns the hooks that got one.</summary>
     private async Task<IReadOnlyList<string>> Enqueue(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken)
     {
+        // First lock the items already queued for these orders (in id order, as Commit deletes them): a commit of one of
+        // them either finished before (we see it gone: the new item is the order's head) or waits for this transaction
+        // (its next statement then sees the new item and unblocks it). So no item is ever left blocked behind nothing.
+        await using (var lockQueued = new NpgsqlCommand("""
+            SELECT id FROM og_feed_item WHERE service_id = $1 AND order_id = ANY($2) ORDER BY id FOR SHARE
+            """, connection, transaction))
+        {
+            lockQueued.Parameters.Add(new() { Value = serviceId });
+            lockQueued.Parameters.Add(new() { Value = changes.Select(c => c.OrderId).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await lockQueued.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var command = new NpgsqlCommand("""
-            INSERT INTO og_feed_item (service_id, app_key, kind, event_id, order_id, domain, state, last_state, last_change, current_change, account, expires_at)
+            INSERT INTO og_feed_item (service_id, app_key, kind, event_id, order_id, domain, state, last_state, last_change, current_change, account, expires_at, visible_at)
             SELECT $1, c.app_key, c.kind, ch.event_id, ch.order_id, ch.domain, ch.state, ch.last_state, ch.last_change, ch.current_change, ch.account,
-                   ch.logged_at + make_interval(secs => c.retention_s)
+                   ch.logged_at + make_interval(secs => c.retention_s),
+                   -- Blocked behind an earlier item of the same order (queued before, or earlier in this batch).
+                   CASE WHEN row_number() OVER (PARTITION BY c.app_key, c.kind, ch.order_id ORDER BY ch.n) > 1
+                          OR EXISTS (SELECT 1 FROM og_feed_item e WHERE e.service_id = $1 AND e.app_key = c.app_key AND e.kind = c.kind AND e.order_id = ch.order_id)
+                        THEN 'infinity'::timestamptz ELSE now() END
             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::timestamptz[])
                  WITH ORDINALITY AS ch(event_id, order_id, domain, state, last_state, last_change, current_change, account, seller_id, logged_at, n)
             JOIN og_feed_config c ON c.service_id = $1 AND ch.state = ANY(c.statuses)
@@ -250,16 +265,12 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
 
     public async Task<IReadOnlyList<FeedItem>> Receive(string appKey, FeedKind kind, int max, TimeSpan hideFor, CancellationToken cancellationToken = default)
     {
+        await ExpireIfDue(appKey, kind, cancellationToken);
+        // Only an order's oldest queued item is visible (later ones are blocked until it is committed): a short scan.
         await using var command = dataSource.CreateCommand("""
-            WITH expired AS (
-                DELETE FROM og_feed_item WHERE id IN (
-                    SELECT id FROM og_feed_item WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND expires_at < now() LIMIT 1000)),
-            candidates AS (
+            WITH candidates AS (
                 SELECT i.id FROM og_feed_item i
                 WHERE i.service_id = $1 AND i.app_key = $2 AND i.kind = $3 AND i.visible_at <= now() AND i.expires_at >= now()
-                  AND NOT EXISTS (SELECT 1 FROM og_feed_item e
-                                  WHERE e.service_id = i.service_id AND e.app_key = i.app_key AND e.kind = i.kind
-                                    AND e.order_id = i.order_id AND e.id < i.id)
                 ORDER BY i.id
                 LIMIT $4
                 FOR UPDATE SKIP LOCKED)
@@ -284,15 +295,59 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         return [.. items.OrderBy(i => i.Id)];
     }
 
-    public async Task<int> Commit(string appKey, FeedKind kind, IReadOnlyList<string> handles, CancellationToken cancellationToken = default)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, FeedKind), DateTimeOffset> lastExpiry = new();
+
+    /// <summary>At most once a minute per queue: items past their retention leave, as if committed (the next of their order is unblocked).</summary>
+    private async Task ExpireIfDue(string appKey, FeedKind kind, CancellationToken cancellationToken)
     {
-        if (handles.Count == 0) return 0;
-        await using var command = dataSource.CreateCommand("DELETE FROM og_feed_item WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND handle = ANY($4)");
-        command.Parameters.Add(new() { Value = serviceId });
-        command.Parameters.Add(new() { Value = appKey });
-        command.Parameters.Add(new() { Value = Kind(kind) });
-        command.Parameters.Add(new() { Value = handles.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        if (lastExpiry.TryGetValue((appKey, kind), out var last) && now - last < TimeSpan.FromMinutes(1)) return;
+        lastExpiry[(appKey, kind)] = now;
+        await RemoveAndUnblock(appKey, kind, "expires_at < now()", null, cancellationToken);
+    }
+
+    public Task<int> Commit(string appKey, FeedKind kind, IReadOnlyList<string> handles, CancellationToken cancellationToken = default) =>
+        handles.Count == 0 ? Task.FromResult(0) : RemoveAndUnblock(appKey, kind, "handle = ANY($4)", handles.ToArray(), cancellationToken);
+
+    /// <summary>
+    /// Deletes the items <paramref name="where"/> names (locked in id order, as Enqueue locks them) and then, in a second
+    /// statement that sees what committed meanwhile, unblocks the next item of each of their orders.
+    /// </summary>
+    private async Task<int> RemoveAndUnblock(string appKey, FeedKind kind, string where, string[]? handles, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var orders = new List<string>();
+        await using (var delete = new NpgsqlCommand($"""
+            DELETE FROM og_feed_item WHERE id IN (
+                SELECT id FROM og_feed_item WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND {where} ORDER BY id LIMIT 1000 FOR UPDATE)
+            RETURNING order_id
+            """, connection, transaction))
+        {
+            delete.Parameters.Add(new() { Value = serviceId });
+            delete.Parameters.Add(new() { Value = appKey });
+            delete.Parameters.Add(new() { Value = Kind(kind) });
+            if (handles is not null) delete.Parameters.Add(new() { Value = handles, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) orders.Add(reader.GetString(0));
+        }
+        if (orders.Count > 0)
+        {
+            await using var unblock = new NpgsqlCommand("""
+                UPDATE og_feed_item i SET visible_at = now()
+                FROM (SELECT DISTINCT ON (order_id) id FROM og_feed_item
+                      WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND order_id = ANY($4)
+                      ORDER BY order_id, id) AS head
+                WHERE i.id = head.id AND i.visible_at = 'infinity'
+                """, connection, transaction);
+            unblock.Parameters.Add(new() { Value = serviceId });
+            unblock.Parameters.Add(new() { Value = appKey });
+            unblock.Parameters.Add(new() { Value = Kind(kind) });
+            unblock.Parameters.Add(new() { Value = orders.Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await unblock.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return orders.Count;
     }
 
     public async Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default)

@@ -135,10 +135,10 @@ public class FeedAndHookTests(ApiFactory factory)
     public async Task Hook_PingMustAnswer200_OrTheConfigIsRefused()
     {
         await using var receiver = new HookReceiver { Answer = (_, _) => (500, TimeSpan.Zero) };
-        var refused = await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller2,
+        var refused = await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller1,
             new { filter = new { type = "FromWorkflow", status = new[] { "handling" } }, hook = new { url = receiver.Url, headers = new Dictionary<string, string> { ["key"] = "value" } } });
         receiver.Stop();
-        var unreachable = await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller2,
+        var unreachable = await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller1,
             new { filter = new { type = "FromWorkflow", status = new[] { "handling" } }, hook = new { url = receiver.Url } });
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
@@ -146,7 +146,7 @@ public class FeedAndHookTests(ApiFactory factory)
         Assert.Equal("{\"hookConfig\":\"ping\"}", receiver.Requests.Single().Raw);
         Assert.Equal("value", receiver.Requests.Single().Headers["key"]);
         Assert.Equal(HttpStatusCode.BadRequest, unreachable.Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Get, "/api/orders/hook/config", Keys.Seller2)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Get, "/api/orders/hook/config", Keys.Seller1)).Status);
     }
 
     [Fact]

@@ -6,10 +6,14 @@
 --   og_feed_item: the queue of status changes of each feed and hook. Items are
 --     written by the change-log readers in the SAME transaction as the order index
 --     (PostgresOrderIndex.Apply): a change is queued once (unique event id per
---     config) and never lost. A consumer receives the oldest visible item of each
---     order (an order's later item waits until its earlier one is committed), which
---     hides it for the visibility timeout under a new handle; committing the handle
---     deletes it; an uncommitted item comes back; retention drops it.
+--     config) and never lost. Only the oldest queued item of an order is visible:
+--     a later one is queued with visible_at = 'infinity' (blocked) and unblocked
+--     when the one before it is committed (PostgresOrderIndex: the enqueue locks
+--     the order's queued items first, the commit deletes and then unblocks in a
+--     second statement, both in id order), so per order they come in order and a
+--     receive is a short scan of visible items. Receiving hides an item for the
+--     visibility timeout under a new handle; committing the handle deletes it; an
+--     uncommitted item comes back; retention drops it.
 -- =============================================================================
 BEGIN;
 SET LOCAL client_min_messages = warning;
@@ -54,6 +58,7 @@ CREATE TABLE IF NOT EXISTS og_feed_item
 );
 CREATE INDEX IF NOT EXISTS ix_og_feed_item_queue ON og_feed_item (service_id, app_key, kind, id);
 CREATE INDEX IF NOT EXISTS ix_og_feed_item_order ON og_feed_item (service_id, app_key, kind, order_id, id);
+CREATE INDEX IF NOT EXISTS ix_og_feed_item_by_order ON og_feed_item (service_id, order_id);
 
 INSERT INTO og_schema_migrations (version, name) VALUES (5, '0005_feeds') ON CONFLICT (version) DO NOTHING;
 COMMIT;
