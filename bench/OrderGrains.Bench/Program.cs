@@ -353,7 +353,11 @@ async Task Consumers()
             }
         });
         var withStart = DateTimeOffset.UtcNow;
-        for (var round = 0; round < plan.Rounds; round++) with.Add(await Load.Lifecycles(backend, clients, plan.Seconds, new Recorder()));
+        for (var round = 0; round < plan.Rounds; round++)
+        {
+            with.Add(await Load.Lifecycles(backend, clients, plan.Seconds, new Recorder()));
+            Console.WriteLine($"consumers: round {round + 1} with a feed and a hook: {with[^1].Rate:0.0} lifecycles/s, feed items read so far {feedItems}, hook notifications {receiver.Requests.Count}");
+        }
         await Task.Delay(TimeSpan.FromSeconds(3)); // the consumers drain
         await stop.CancelAsync();
         await reader;
