@@ -28,7 +28,10 @@ public interface IChangeLog
 
     Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default);
 
-    /// <summary>At most one write per delivered batch (fewer: the reader saves at most once per <see cref="ChangeLogOptions.CursorInterval"/>).</summary>
+    /// <summary>
+    /// Moves a consumer's cursor on its own. The partition readers move theirs with the index write instead
+    /// (<see cref="IOrderIndex.Apply"/>, one transaction); this is for consumers without an index and for tests.
+    /// </summary>
     Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -5,12 +5,15 @@ using OrderGrains.Contracts;
 namespace OrderGrains.Grains;
 
 /// <summary>
-/// Reads one partition of the change log and delivers every entry to its marketplace order, in order per order,
-/// at least once, and to the order index (<see cref="IOrderIndex"/>): a batch is read, delivered (orders in parallel, each
-/// order's entries one after the other; the index's rows in one write), and only then is the cursor moved — at most one cursor write per batch, and at most one per <see cref="ChangeLogOptions.CursorInterval"/>.
-/// A crash before that write redelivers what came after the saved cursor; the marketplace order ignores what its
-/// sequence says it already has. A seller order's commit wakes the reader at once; an idle partition is read once per
-/// <see cref="ChangeLogOptions.MaxIdlePoll"/>, the backstop for a lost wake-up.
+/// Reads one partition of the change log and delivers every entry to its marketplace order, in order per order, at
+/// least once: a batch is read and delivered (orders in parallel, each order's entries one after the other). The cursor
+/// then moves at most once per <see cref="ChangeLogOptions.CursorInterval"/>, in one transaction with everything
+/// delivered since the last move going into the order index and the feed and hook queues (<see cref="IOrderIndex.Apply"/>):
+/// the cursor never passes an entry the index lacks, and the index costs no commit of its own (it is behind the
+/// marketplace orders by at most that interval). A crash before that write redelivers what came after the saved cursor;
+/// the marketplace order and the index ignore what their sequence says they have. A seller order's commit wakes the
+/// reader at once; an idle partition is read once per <see cref="ChangeLogOptions.MaxIdlePoll"/>, the backstop for a
+/// lost wake-up.
 /// It also sweeps the partition's due deadlines once per <see cref="ChangeLogOptions.DeadlineSweep"/> and wakes those
 /// orders (an active order's own timer fires first; the sweep is what fires a deadline of an order that was collected
 /// or whose silo died). This is per partition, never per order: an idle open order costs nothing.
@@ -24,6 +27,8 @@ public sealed partial class ChangeLogPartitionGrain(
     private int Partition => (int)this.GetPrimaryKeyLong();
     private LogCursor cursor;
     private LogCursor saved;
+    /// <summary>Entries delivered to their marketplace orders since the last cursor write: the index gets them with the next one.</summary>
+    private readonly List<LogEntry> unindexed = [];
     private DateTimeOffset savedAt;
     private TimeSpan retry = TimeSpan.Zero;
     private IGrainTimer? timer;
@@ -62,6 +67,16 @@ public sealed partial class ChangeLogPartitionGrain(
     {
         var o = options.Value;
         woken = false;
+        if (unindexed.Count >= 8 * o.BatchSize)
+        {
+            // The index write keeps failing: read no further until it succeeds (memory stays bounded).
+            await SaveCursor(cancellationToken);
+            if (unindexed.Count >= 8 * o.BatchSize)
+            {
+                RetryLater(o);
+                return;
+            }
+        }
         IReadOnlyList<LogEntry> batch;
         try
         {
@@ -90,12 +105,7 @@ public sealed partial class ChangeLogPartitionGrain(
                     await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
                 }
             }));
-            var indexed = index.Apply(batch, cancellationToken);
-            await Task.WhenAll(mirrored, indexed);
-            foreach (var hook in indexed.Result)
-            {
-                await GrainFactory.GetGrain<IHookDeliveryGrain>(hook).Wake();
-            }
+            await mirrored;
         }
         catch (Exception ex)
         {
@@ -107,6 +117,7 @@ public sealed partial class ChangeLogPartitionGrain(
 
         var last = batch[^1];
         cursor = new LogCursor(last.Txid, last.Position);
+        unindexed.AddRange(batch); // indexed (and queued for feeds and hooks) with the next cursor write
         retry = TimeSpan.Zero;
         if (batch.Count == o.BatchSize)
         {
@@ -137,9 +148,16 @@ public sealed partial class ChangeLogPartitionGrain(
         try
         {
             var moving = cursor;
-            await log.SaveCursor(Consumer, Partition, moving, cancellationToken);
+            var entries = unindexed.ToList();
+            // One transaction: the index rows, the feed and hook items, and the cursor (it never passes an unindexed entry).
+            var hooks = await index.Apply(entries, new CursorAdvance(Consumer, Partition, moving), cancellationToken);
+            unindexed.RemoveRange(0, entries.Count);
             saved = moving;
             savedAt = time.GetUtcNow();
+            foreach (var hook in hooks)
+            {
+                await GrainFactory.GetGrain<IHookDeliveryGrain>(hook).Wake();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -176,7 +194,7 @@ public sealed partial class ChangeLogPartitionGrain(
         timer?.Change(retry, o.MaxIdlePoll);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: saving the cursor failed; it is saved again with the next batch")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: writing the index and the cursor failed; both are written again with the next batch")]
     private static partial void LogCursorSaveFailed(ILogger logger, Exception exception, int partition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Change log partition {Partition}: {Count} deadline(s) due; waking their orders")]

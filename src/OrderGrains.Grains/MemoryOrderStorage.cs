@@ -20,7 +20,7 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
     public MemoryChangeLog Log => log;
 
     /// <summary>The order index projected from <see cref="Log"/> (by the partition readers, like on PostgreSQL).</summary>
-    public MemoryOrderIndex Index { get; } = index ?? new MemoryOrderIndex();
+    public MemoryOrderIndex Index { get; } = index ?? new MemoryOrderIndex(log);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

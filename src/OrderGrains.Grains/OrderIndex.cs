@@ -15,8 +15,11 @@ namespace OrderGrains.Grains;
 /// </summary>
 public interface IOrderIndex
 {
-    /// <summary>Applies a batch of log entries (in log order); returns the AppKeys of hooks that received new items.</summary>
-    Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Applies log entries (in log order) and moves the reader's cursor to <paramref name="advance"/>, in one transaction:
+    /// the cursor never passes an entry the index has not applied. Returns the AppKeys of hooks that received new items.
+    /// </summary>
+    Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> entries, CursorAdvance advance, CancellationToken cancellationToken = default);
 
     Task<OrderPage> Query(OrderQuery query, CancellationToken cancellationToken = default);
 }
@@ -45,6 +48,9 @@ public interface IOrderFeeds
     /// <summary>Hides the item of <paramref name="handle"/> until <paramref name="after"/> from now (a failed hook delivery).</summary>
     Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Where a change-log reader's cursor moves with an index write.</summary>
+public sealed record CursorAdvance(string Consumer, int Partition, LogCursor Cursor);
 
 /// <summary>A status change found in the log, before it is matched against the feeds and hooks.</summary>
 public sealed record StatusChange(
@@ -120,7 +126,7 @@ public static class OrderIndexProjection
 }
 
 /// <summary>The order index and the feeds in memory (Development profile, tests): dictionaries under one lock.</summary>
-public sealed class MemoryOrderIndex(TimeProvider? time = null) : IOrderIndex, IOrderFeeds
+public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? time = null) : IOrderIndex, IOrderFeeds
 {
     private sealed class QueuedItem(long id, string appKey, FeedKind kind, StatusChange change, DateTimeOffset expiresAt)
     {
@@ -142,7 +148,14 @@ public sealed class MemoryOrderIndex(TimeProvider? time = null) : IOrderIndex, I
     private readonly HashSet<(string, FeedKind, string)> eventIds = [];
     private long nextItem;
 
-    public Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CursorAdvance advance, CancellationToken cancellationToken = default)
+    {
+        var hooks = ApplyEntries(batch);
+        if (log is not null) await log.SaveCursor(advance.Consumer, advance.Partition, advance.Cursor, cancellationToken);
+        return hooks;
+    }
+
+    private IReadOnlyList<string> ApplyEntries(IReadOnlyList<LogEntry> batch)
     {
         var now = time.GetUtcNow();
         var hooks = new HashSet<string>();
@@ -160,7 +173,7 @@ public sealed class MemoryOrderIndex(TimeProvider? time = null) : IOrderIndex, I
                 }
             }
         }
-        return Task.FromResult<IReadOnlyList<string>>([.. hooks]);
+        return [.. hooks];
     }
 
     public Task<OrderPage> Query(OrderQuery q, CancellationToken cancellationToken = default)

@@ -19,11 +19,28 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         total_items, creation_date, last_change, has_input_invoice, sequence, logged_at, indexed_at
         """;
 
-    public async Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CursorAdvance advance, CancellationToken cancellationToken = default)
     {
-        if (batch.Count == 0) return [];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var cursor = new NpgsqlCommand("""
+            INSERT INTO og_log_cursor (service_id, consumer, partition, txid, position, updated_at)
+            VALUES ($1, $2, $3, $4::text::xid8, $5, now())
+            ON CONFLICT (service_id, consumer, partition) DO UPDATE SET txid = EXCLUDED.txid, position = EXCLUDED.position, updated_at = now()
+            """, connection, transaction))
+        {
+            cursor.Parameters.Add(new() { Value = serviceId });
+            cursor.Parameters.Add(new() { Value = advance.Consumer });
+            cursor.Parameters.Add(new() { Value = advance.Partition });
+            cursor.Parameters.Add(new() { Value = advance.Cursor.Txid.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
+            cursor.Parameters.Add(new() { Value = advance.Cursor.Position });
+            await cursor.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (batch.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return [];
+        }
 
         var previous = new Dictionary<string, IndexedOrder>();
         await using (var read = new NpgsqlCommand($"SELECT {Columns} FROM og_order_index WHERE service_id = $1 AND seller_order_id = ANY($2)", connection, transaction))
