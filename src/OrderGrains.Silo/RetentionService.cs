@@ -20,18 +20,25 @@ public sealed partial class RetentionService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(log.Value.PurgePeriod);
-        do
+        try
         {
-            try
+            do
             {
-                await PurgeOnce(stoppingToken);
+                try
+                {
+                    await PurgeOnce(stoppingToken);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or PostgresException or TimeoutException)
+                {
+                    LogPurgeFailed(logger, ex.Message);
+                }
             }
-            catch (Exception ex) when (ex is NpgsqlException or PostgresException or TimeoutException)
-            {
-                LogPurgeFailed(logger, ex.Message);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping: not a failure.
+        }
     }
 
     /// <summary>One purge run; returns (log entries, idempotency records) deleted. Does nothing if another silo holds the lock.</summary>
