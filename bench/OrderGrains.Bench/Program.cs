@@ -344,7 +344,7 @@ async Task Consumers()
         {
             while (!stop.IsCancellationRequested)
             {
-                var items = await feeds.Read("bench-feed", 10);
+                var items = await feeds.Read("bench-feed", 10) ?? [];
                 if (items.Count == 0) { await Task.Delay(5); continue; }
                 var now = DateTimeOffset.UtcNow;
                 foreach (var item in items) feedLag.RecordValue(Math.Max(1, (long)(now - item.CurrentChange).TotalMicroseconds));

@@ -57,8 +57,11 @@ public interface IOrderFeedGrain : IGrainWithIntegerKey
     /// <summary>Removes the configuration and every item not yet consumed; false if there was none.</summary>
     [Alias("Remove")] Task<bool> Remove(string appKey, FeedKind kind);
 
-    /// <summary>Up to <paramref name="max"/> visible items, oldest first and never two of one order at once; each is hidden for the visibility timeout.</summary>
-    [Alias("Read")] Task<IReadOnlyList<FeedItem>> Read(string appKey, int max);
+    /// <summary>
+    /// Up to <paramref name="max"/> visible items, oldest first and never two of one order at once; each is hidden for the
+    /// visibility timeout. Null when the AppKey has no feed.
+    /// </summary>
+    [Alias("Read")] Task<IReadOnlyList<FeedItem>?> Read(string appKey, int max);
 
     /// <summary>Deletes the items these handles name (a handle from an earlier receipt of an item that came back is ignored).</summary>
     [Alias("Commit")] Task<int> Commit(string appKey, IReadOnlyList<string> handles);

@@ -29,12 +29,6 @@ public interface IChangeLog
     Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Moves a consumer's cursor on its own. The partition readers move theirs with the index write instead
-    /// (<see cref="IOrderIndex.Apply"/>, one transaction); this is for consumers without an index and for tests.
-    /// </summary>
-    Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default);
-
-    /// <summary>
     /// Seller orders of a partition whose deadline is due at <paramref name="now"/>, earliest first, at most <paramref name="max"/>.
     /// The deadline index is kept by the same state write that appends to the log (<c>og_deadline</c>, migrations/0003_deadlines.sql).
     /// </summary>
@@ -125,6 +119,7 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
         lock (gate) return Task.FromResult(cursors.GetValueOrDefault((consumer, partition)));
     }
 
+    /// <summary>Moves a consumer's cursor (the memory index does, with its write) and drops what every consumer has read.</summary>
     public Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)
     {
         lock (gate)

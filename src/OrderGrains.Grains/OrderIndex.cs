@@ -121,8 +121,6 @@ public static class OrderIndexProjection
     /// <summary>A handle names one receipt of one item: its id and a random token.</summary>
     public static string Handle(long id) => $"{id}.{Guid.NewGuid():N}";
 
-    public static bool TryParseHandle(string handle, out long id) =>
-        long.TryParse(handle.AsSpan(0, Math.Max(0, handle.IndexOf('.'))), out id);
 }
 
 /// <summary>The order index and the feeds in memory (Development profile, tests): dictionaries under one lock.</summary>
@@ -145,7 +143,6 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
     private readonly Dictionary<string, IndexedOrder> rows = [];
     private readonly Dictionary<(string, FeedKind), FeedConfig> configs = [];
     private readonly List<QueuedItem> items = [];
-    private readonly HashSet<(string, FeedKind, string)> eventIds = [];
     private long nextItem;
 
     public async Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CursorAdvance advance, CancellationToken cancellationToken = default)
@@ -167,7 +164,6 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
             {
                 foreach (var config in configs.Values.Where(change.IsFor))
                 {
-                    if (!eventIds.Add((config.AppKey, config.Kind, change.EventId))) continue;
                     items.Add(new QueuedItem(++nextItem, config.AppKey, config.Kind, change, change.LoggedAt.AddSeconds(config.RetentionSeconds)) { VisibleAt = now });
                     if (config.Kind == FeedKind.Hook) hooks.Add(config.AppKey);
                 }
@@ -236,7 +232,6 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
         lock (gate)
         {
             items.RemoveAll(i => i.AppKey == appKey && i.Kind == kind);
-            eventIds.RemoveWhere(e => e.Item1 == appKey && e.Item2 == kind);
             return Task.FromResult(configs.Remove((appKey, kind)));
         }
     }
@@ -306,10 +301,10 @@ public sealed class OrderFeedGrain(IOrderFeeds feeds) : Grain, IOrderFeedGrain
 
     public Task<bool> Remove(string appKey, FeedKind kind) => feeds.Remove(appKey, kind);
 
-    public async Task<IReadOnlyList<FeedItem>> Read(string appKey, int max)
+    public async Task<IReadOnlyList<FeedItem>?> Read(string appKey, int max)
     {
         var config = await feeds.GetConfig(appKey, FeedKind.Feed);
-        return config is null ? [] : await feeds.Receive(appKey, FeedKind.Feed, max, TimeSpan.FromSeconds(config.VisibilityTimeoutSeconds));
+        return config is null ? null : await feeds.Receive(appKey, FeedKind.Feed, max, TimeSpan.FromSeconds(config.VisibilityTimeoutSeconds));
     }
 
     public Task<int> Commit(string appKey, IReadOnlyList<string> handles) => feeds.Commit(appKey, FeedKind.Feed, handles);

@@ -11,6 +11,7 @@ namespace OrderGrains.Silo;
 /// The change log on PostgreSQL (<c>og_change_log</c>, appended by <c>orleans_storage_write</c> in the seller order's
 /// own transaction). Reads take only entries whose transaction is older than every transaction still running
 /// (<c>pg_snapshot_xmin</c>), in (txid, position) order: an entry that commits late can never fall behind a cursor.
+/// The readers' cursors are written by <see cref="PostgresOrderIndex.Apply"/>, in one transaction with the index.
 /// </summary>
 public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string serviceId) : IChangeLog
 {
@@ -68,20 +69,5 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) due.Add(reader.GetString(0));
         return due;
-    }
-
-    public async Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO og_log_cursor (service_id, consumer, partition, txid, position, updated_at)
-            VALUES ($1, $2, $3, $4::text::xid8, $5, now())
-            ON CONFLICT (service_id, consumer, partition) DO UPDATE SET txid = EXCLUDED.txid, position = EXCLUDED.position, updated_at = now()
-            """);
-        command.Parameters.Add(new() { Value = serviceId });
-        command.Parameters.Add(new() { Value = consumer });
-        command.Parameters.Add(new() { Value = partition });
-        command.Parameters.Add(new() { Value = cursor.Txid.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = cursor.Position });
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

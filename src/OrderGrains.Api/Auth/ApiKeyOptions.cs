@@ -34,4 +34,10 @@ public sealed class ApiKeyOptions
 }
 
 /// <summary>Who is calling, once the key checked out.</summary>
-public sealed record Caller(string AppKey, Role Role, string? Account, string? SellerId);
+public sealed record Caller(string AppKey, Role Role, string? Account, string? SellerId)
+{
+    /// <summary>What a list, feed or hook of this key is limited to: a marketplace its account, a seller its orders, ops nothing.</summary>
+    public string? VisibleAccount => Role == Role.Marketplace ? Account : null;
+
+    public string? VisibleSeller => Role == Role.Seller ? SellerId : null;
+}

@@ -47,7 +47,7 @@ public static class FeedsApi
     /// <summary>A feed or hook sees what its key sees: a marketplace its account's orders, a seller its own, ops every order.</summary>
     private static FeedConfig Scoped(Caller caller, FeedKind kind, IReadOnlyList<string> statuses, int visibility, int retention,
         string? url = null, IReadOnlyDictionary<string, string>? headers = null, string? secret = null) => new(
-        caller.AppKey, kind, statuses, caller.Role == Role.Marketplace ? caller.Account : null, caller.Role == Role.Seller ? caller.SellerId : null,
+        caller.AppKey, kind, statuses, caller.VisibleAccount, caller.VisibleSeller,
         visibility, retention, url, headers, secret, DateTimeOffset.UtcNow);
 
     private static async Task<IResult> ConfigureFeed(HttpContext http, IGrainFactory grains)
@@ -74,10 +74,9 @@ public static class FeedsApi
         {
             return Problems.BadRequest("maxlot is malformed.", new Dictionary<string, string[]> { ["maxlot"] = [$"must be a whole number from 1 to {MaxLot}"] });
         }
-        var appKey = http.Caller().AppKey;
-        if (await Feeds(grains).GetConfig(appKey, FeedKind.Feed) is null) return NotConfigured("feed");
-        var items = await Feeds(grains).Read(appKey, max);
-        return Results.Json(items.Select(FeedItemResponse.From).ToArray());
+        return await Feeds(grains).Read(http.Caller().AppKey, max) is { } items
+            ? Results.Json(items.Select(FeedItemResponse.From).ToArray())
+            : NotConfigured("feed");
     }
 
     private static async Task<IResult> CommitFeed(HttpContext http, IGrainFactory grains)

@@ -78,8 +78,8 @@ public static partial class OrderListsApi
     }
 
     private static OrderQuery Scoped(Caller caller) => new(
-        caller.Role == Role.Marketplace ? caller.Account : null,
-        caller.Role == Role.Seller ? caller.SellerId : null,
+        caller.VisibleAccount,
+        caller.VisibleSeller,
         [], null, null, null, null, null, OrderSort.CreationDate, Descending: true, Page: 1, PerPage: 15);
 
     /// <summary>VTEX's query string as an index query, or the 400 that names what is wrong.</summary>
