@@ -25,6 +25,9 @@ public interface IMarketplaceOrderGrain : IGrainWithStringKey
 
     [Alias("GetView")] Task<MarketplaceOrderView?> GetView();
 
+    /// <summary>The order document (customer, shipping, payment summary, totals) as placed; null for an order placed without one.</summary>
+    [Alias("GetDocument")] Task<Domain.Documents.OrderDocument?> GetDocument();
+
     [Alias("GetHistory")] Task<IReadOnlyList<HistoryEntry>> GetHistory();
 
     /// <summary>Pulls the seller order's state and applies it if newer (what a gap or an activation does).</summary>

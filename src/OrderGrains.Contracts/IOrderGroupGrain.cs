@@ -20,7 +20,11 @@ public interface IOrderGroupGrain : IGrainWithStringKey
 public sealed record GroupItem([property: Id(0)] string SellerId, [property: Id(1)] string SkuId, [property: Id(2)] int Quantity, [property: Id(3)] long Price);
 
 [GenerateSerializer, Immutable, Alias("OrderGrains.PlaceOrderGroup")]
-public sealed record PlaceOrderGroup([property: Id(0)] string AffiliateId, [property: Id(1)] IReadOnlyList<GroupItem> Items, [property: Id(2)] string Account = "");
+public sealed record PlaceOrderGroup(
+    [property: Id(0)] string AffiliateId,
+    [property: Id(1)] IReadOnlyList<GroupItem> Items,
+    [property: Id(2)] string Account = "",
+    [property: Id(3)] Domain.Documents.GroupDocument? Document = null);
 
 [GenerateSerializer, Immutable, Alias("OrderGrains.PlacedOrder")]
 public sealed record PlacedOrder([property: Id(0)] string OrderId, [property: Id(1)] string SellerOrderId, [property: Id(2)] string SellerId, [property: Id(3)] long Value);

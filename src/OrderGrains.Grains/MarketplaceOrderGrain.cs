@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
+using OrderGrains.Domain.Documents;
 using OrderGrains.Domain.MarketplaceOrders;
 using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
@@ -17,6 +18,7 @@ namespace OrderGrains.Grains;
 /// </summary>
 public sealed partial class MarketplaceOrderGrain(
     [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
+    IOrderDocuments documents,
     TimeProvider time,
     ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable
 {
@@ -47,7 +49,7 @@ public sealed partial class MarketplaceOrderGrain(
         }
         // Also on a replay: a crash may have come between the seller's write and this order's.
         // One write for the placement and the seller's answer: until it lands, a retry of the group places both again.
-        var reply = await Seller.Place(new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup));
+        var reply = await Seller.Place(new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup, Order.Value));
         if (reply.Seller is { } seller && seller.Sequence > Order.SellerSequence)
         {
             Handle(new MirrorSeller(seller, "place"));
@@ -74,6 +76,9 @@ public sealed partial class MarketplaceOrderGrain(
         RunWithSeller(new ForwardedCommand(MarketplaceCommandKind.WithdrawCancellationRequest, by, null, RequestId: requestId), access);
 
     public Task<MarketplaceOrderView?> GetView() => Task.FromResult(Order.Exists ? View() : null);
+
+    /// <summary>Read from where the placing write filed it; the grain does not keep it in memory.</summary>
+    public Task<OrderDocument?> GetDocument() => Order.Exists ? documents.Get(this.GetPrimaryKeyString()) : Task.FromResult<OrderDocument?>(null);
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 
@@ -194,6 +199,7 @@ public sealed partial class MarketplaceOrderGrain(
         try
         {
             await state.WriteStateAsync();
+            Order.Document = null; // filed by the placing write; transitions never carry it
         }
         catch
         {

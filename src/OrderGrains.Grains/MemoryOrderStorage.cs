@@ -1,5 +1,7 @@
 using Orleans.Runtime;
 using Orleans.Storage;
+using OrderGrains.Domain.Documents;
+using OrderGrains.Domain.MarketplaceOrders;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains;
@@ -9,10 +11,13 @@ namespace OrderGrains.Grains;
 /// <c>orleans_storage_write</c> does on PostgreSQL, in one process — a state row per grain (its JSON and a version
 /// that works as the ETag) and, for a seller order, its change-log entry and deadline, all under one lock. It lives in
 /// the process, not in storage grains as Orleans' memory provider does, so a read or a write is no grain call; silos
-/// of one in-process test cluster share one instance. Nothing survives the process.
+/// of one in-process test cluster share one instance. Nothing survives the process. A marketplace order's placing write
+/// files its document apart from the state row, as PostgreSQL does.
 /// </summary>
-public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? index = null) : IGrainStorage
+public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? index = null) : IGrainStorage, IOrderDocuments
 {
+    private readonly Dictionary<string, OrderDocument> documents = [];
+
     private static readonly DomainJsonStorageSerializer Serializer = new();
     private readonly Lock gate = new();
     private readonly Dictionary<(string State, GrainId Grain), (long Version, BinaryData Data)> rows = [];
@@ -46,7 +51,8 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var data = Serializer.Serialize(grainState.State);
+        var document = grainState.State is MarketplaceOrderState { Document: { } d } placed ? (placed.MarketplaceOrderId, d) : default;
+        var data = document.d is null ? Serializer.Serialize(grainState.State) : WithoutDocument(grainState.State);
         long version;
         lock (gate)
         {
@@ -59,6 +65,10 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
             }
             version = row.Version + 1;
             rows[key] = (version, data);
+            if (document.d is not null)
+            {
+                documents.TryAdd(document.MarketplaceOrderId, document.d); // filed once, never replaced
+            }
             if (grainState.State is SellerOrderState seller)
             {
                 log.Append(seller); // the same critical section: a stored state never lacks its entry
@@ -67,6 +77,19 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
         return Task.CompletedTask;
+    }
+
+    public Task<OrderDocument?> Get(string marketplaceOrderId, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return Task.FromResult(documents.GetValueOrDefault(marketplaceOrderId));
+    }
+
+    /// <summary>The state row as PostgreSQL keeps it: the JSON without its <c>document</c> member.</summary>
+    private static BinaryData WithoutDocument<T>(T state)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Serializer.Serialize(state).ToMemory().Span)!.AsObject();
+        node.Remove("document");
+        return BinaryData.FromString(node.ToJsonString());
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -56,6 +56,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<IChangeLog>(storage.Log);
         silo.Services.AddSingleton<IOrderIndex>(storage.Index);
         silo.Services.AddSingleton<IOrderFeeds>(storage.Index);
+        silo.Services.AddSingleton<IOrderDocuments>(storage);
         silo.Services.AddGrainStorage(StorageNames.Orders, (_, _) => storage);
         return silo.UseInMemoryReminderService();
     }

@@ -137,7 +137,7 @@ public class VtexBodiesTests(ApiFactory factory)
 
         var courier = (await api.Send(HttpMethod.Get, $"/api/oms/pvt/orders/{sellerOrderId}", Keys.Seller1)).Body!["packageAttachment"]!["packages"]![0]!["courierStatus"]!;
         Assert.Equal(new DateTimeOffset(2022, 10, 1, 21, 15, 0, TimeSpan.Zero), courier["deliveredDate"]!.GetValue<DateTimeOffset>());
-        Assert.Equal(new DateTimeOffset(2022, 10, 1, 0, 0, 0, TimeSpan.Zero), courier["data"]![0]!["date"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(new DateTimeOffset(2022, 10, 1, 0, 0, 0, TimeSpan.Zero), courier["data"]![0]!["createDate"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public class RestartTests(Postgres postgres, ITestOutputHelper output)
         foreach (var (order, seller) in orders)
         {
             var until = DateTime.UtcNow.AddSeconds(30);
-            while ((await api.Get(order, false))["sellerSequence"]!.GetValue<long>() != (await api.Get(seller, true))["sequence"]!.GetValue<long>()
+            while ((await api.Get(order, false))["sellerSequence"]!.GetValue<long>() != long.Parse((await api.Get(seller, true))["sequence"]!.GetValue<string>())
                    && DateTime.UtcNow < until) await Task.Delay(100);
         }
         var before = await Snapshot();

@@ -18,7 +18,7 @@ public sealed class ApiKeyAuthentication
     private readonly Dictionary<string, (byte[] TokenHash, Caller Caller)> keys;
 
     public ApiKeyAuthentication(IOptions<ApiKeyOptions> options) =>
-        keys = options.Value.Keys.ToDictionary(k => k.AppKey, k => (Hash(k.AppToken), new Caller(k.AppKey, k.Role, k.Account, k.SellerId)));
+        keys = options.Value.Keys.ToDictionary(k => k.AppKey, k => (Hash(k.AppToken), new Caller(k.AppKey, k.Role, k.Account, k.SellerId, k.Role == Role.Ops && k.PersonalData)));
 
     public Caller? Authenticate(HttpRequest request)
     {

@@ -23,6 +23,8 @@ public sealed class ApiKey
     public string? Account { get; set; }
     /// <summary>The seller id (role seller).</summary>
     public string? SellerId { get; set; }
+    /// <summary>Role ops only: sees buyers' personal data unmasked (README: "Personal data").</summary>
+    public bool PersonalData { get; set; }
 }
 
 /// <summary>The <c>Auth</c> configuration section.</summary>
@@ -34,7 +36,7 @@ public sealed class ApiKeyOptions
 }
 
 /// <summary>Who is calling, once the key checked out.</summary>
-public sealed record Caller(string AppKey, Role Role, string? Account, string? SellerId)
+public sealed record Caller(string AppKey, Role Role, string? Account, string? SellerId, bool PersonalData = false)
 {
     /// <summary>What a list, feed or hook of this key is limited to: a marketplace its account, a seller its orders, ops nothing.</summary>
     public string? VisibleAccount => Role == Role.Marketplace ? Account : null;

@@ -114,6 +114,12 @@ public static partial class EndpointSupport
 
     public static string ETag(long version) => $"\"{version}\"";
 
+    /// <summary>An order's document (from its marketplace order), the service's base URL, and how much personal data the caller sees.</summary>
+    public static async Task<OrderContext> Context(HttpContext http, IGrainFactory grains, string marketplaceOrderId) => new(
+        await grains.GetGrain<IMarketplaceOrderGrain>(marketplaceOrderId).GetDocument(),
+        $"{http.Request.Scheme}://{http.Request.Host}",
+        PersonalData.ViewOf(http.Caller()));
+
     public static IResult Answer(string orderId, SellerReply reply, int status = StatusCodes.Status200OK) =>
         Answer(orderId, reply.Outcome, reply.Code, reply.Message, reply.CancellationRequestId, reply.Seller?.Status.Vtex(), status);
 

@@ -44,9 +44,9 @@ public static class OrdersApi
         if (problem is not null) return problem;
 
         var group = request!.OrderGroup ?? "v" + Guid.NewGuid().ToString("N")[..12];
-        var items = request.Items!.Select(i => new GroupItem(i.SellerId!, i.SkuId!, i.Quantity!.Value, i.Price!.Value)).ToList();
+        var items = request.Items!.Select(i => new GroupItem(i.SellerOf!, i.Sku!, i.Quantity!.Value, i.Price!.Value)).ToList();
         // One grain call per seller order (no order-group grain in between): the marketplace orders keep the group's digest.
-        var reply = await OrderGroups.Place(grains, group, new PlaceOrderGroup(request.AffiliateId ?? "SLR", items, http.Caller().Account!));
+        var reply = await OrderGroups.Place(grains, group, new PlaceOrderGroup(request.AffiliateId ?? "SLR", items, http.Caller().Account!, request.Document()));
         if (reply.Outcome == CommandOutcome.Rejected)
         {
             // The group id is taken (by other content, or by another account): a conflict, not a leak of its orders.
@@ -65,14 +65,15 @@ public static class OrdersApi
         if (problem is not null) return problem;
 
         http.Response.Headers.ETag = ETag(order!.Version);
+        var context = await Context(http, grains, order.MarketplaceOrderId);
         if (!order.AddressedIsSeller)
         {
-            return Results.Json(OrderResponse.From(order.Marketplace!));
+            return Results.Json(OrderResponse.From(order.Marketplace!, context));
         }
         // Seller orders keep their group since the order index came; older ones ask their marketplace order.
         var group = order.Seller!.OrderGroup.Length > 0 ? order.Seller.OrderGroup
             : (order.Marketplace ?? await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView())?.OrderGroup;
-        return Results.Json(OrderResponse.From(order.Seller, group));
+        return Results.Json(OrderResponse.From(order.Seller, group, order.Marketplace?.AuthorizedDate, context));
     }
 
     private static async Task<IResult> GetHistory(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrderGrains.Api.Http;
+using OrderGrains.Domain.Documents;
 
 namespace OrderGrains.Api.Shapes;
 
@@ -34,13 +35,68 @@ public sealed partial class Checks
     }
 }
 
-public sealed record PlaceOrderItem(string? SellerId, string? SkuId, int? Quantity, long? Price);
+/// <summary>
+/// An item as VTEX's checkout describes it: <c>id</c> (the SKU) and <c>seller</c>, or OrderGrains' earlier names <c>skuId</c> and
+/// <c>sellerId</c>. Prices are cents per unit: <c>price</c> the unit price, <c>listPrice</c> before any promotion,
+/// <c>sellingPrice</c> after discounts (both default to <c>price</c>); <c>tax</c> per unit.
+/// </summary>
+public sealed record PlaceOrderItem(
+    string? SellerId = null,
+    string? SkuId = null,
+    int? Quantity = null,
+    long? Price = null,
+    string? Id = null,
+    string? Seller = null,
+    string? ProductId = null,
+    string? Name = null,
+    long? ListPrice = null,
+    long? SellingPrice = null,
+    string? RefId = null,
+    string? Ean = null,
+    string? MeasurementUnit = null,
+    int? UnitMultiplier = null,
+    string? ImageUrl = null,
+    string? DetailUrl = null,
+    long? Tax = null)
+{
+    public string? Sku => Id ?? SkuId;
 
-/// <summary>POST /api/oms/pvt/orders: an order group, split per seller. Prices in cents.</summary>
-public sealed record PlaceOrderRequest(string? OrderGroup, string? AffiliateId, IReadOnlyList<PlaceOrderItem>? Items) : IValidatable
+    public string? SellerOf => Seller ?? SellerId;
+
+    public DocumentItem ToDocument() => new(Sku!, SellerOf!, Quantity!.Value, Price!.Value, ListPrice ?? Price!.Value, SellingPrice ?? Price!.Value,
+        ProductId, Name, RefId, Ean, MeasurementUnit, UnitMultiplier ?? 1, ImageUrl, DetailUrl, Tax ?? 0);
+}
+
+/// <summary>VTEX's <c>paymentData</c> in summary: at most one transaction (no card data is accepted).</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip)]
+public sealed record PaymentDataRequest(IReadOnlyList<PaymentSummary>? Transactions);
+
+/// <summary>
+/// POST /api/oms/pvt/orders: an order group as the marketplace's checkout closed it, split per seller. Besides the items it
+/// takes the order document (VTEX's names: <c>clientProfileData</c>, <c>shippingData</c> with per-item <c>logisticsInfo</c>,
+/// <c>paymentData</c>, <c>totals</c>, <c>marketingData</c>, <c>salesChannel</c>, …), kept as placed. Prices in cents.
+/// </summary>
+public sealed record PlaceOrderRequest(
+    string? OrderGroup,
+    string? AffiliateId,
+    IReadOnlyList<PlaceOrderItem>? Items,
+    string? SalesChannel = null,
+    string? OrderFormId = null,
+    ClientProfile? ClientProfileData = null,
+    ShippingData? ShippingData = null,
+    PaymentDataRequest? PaymentData = null,
+    IReadOnlyList<Total>? Totals = null,
+    MarketingData? MarketingData = null,
+    ClientPreferences? ClientPreferencesData = null,
+    StorePreferences? StorePreferencesData = null) : IValidatable
 {
     public const int MaxItems = 100;
     public const long MaxPrice = 100_000_000_00; // 100 million in cents
+
+    /// <summary>The group's document (valid after <see cref="Validate"/> found no error).</summary>
+    public GroupDocument Document() => new(
+        [.. Items!.Select(i => i.ToDocument())], SalesChannel ?? "1", OrderFormId, ClientProfileData, ShippingData,
+        PaymentData?.Transactions is [var transaction] ? transaction : null, MarketingData, ClientPreferencesData, StorePreferencesData);
 
     public Dictionary<string, string[]> Validate()
     {
@@ -49,6 +105,8 @@ public sealed record PlaceOrderRequest(string? OrderGroup, string? AffiliateId, 
         if (OrderGroup is { Length: > 40 }) c.Add("orderGroup", "must be at most 40 characters");
         c.Id("affiliateId", AffiliateId, required: false);
         if (AffiliateId is { Length: > 10 }) c.Add("affiliateId", "must be at most 10 characters");
+        c.Id("salesChannel", SalesChannel, required: false);
+        c.Text("orderFormId", OrderFormId, 64);
         if (Items is null || Items.Count == 0) c.Add("items", "needs at least one item");
         else if (Items.Count > MaxItems) c.Add("items", $"may hold at most {MaxItems} items");
         else
@@ -57,13 +115,44 @@ public sealed record PlaceOrderRequest(string? OrderGroup, string? AffiliateId, 
             {
                 var item = Items[i];
                 if (item is null) { c.Add($"items[{i}]", "must be an object"); continue; }
-                c.Id($"items[{i}].sellerId", item.SellerId);
-                c.Id($"items[{i}].skuId", item.SkuId);
-                c.Range($"items[{i}].quantity", item.Quantity, 1, 10_000);
-                c.Range($"items[{i}].price", item.Price, 0, MaxPrice);
+                ValidateItem(c, $"items[{i}]", item);
             }
         }
+        DocumentChecks.Client(c, ClientProfileData);
+        DocumentChecks.Shipping(c, ShippingData, Items?.Count ?? 0);
+        if (PaymentData?.Transactions is { Count: > 1 }) c.Add("paymentData.transactions", "may hold one transaction (the checkout's)");
+        if (PaymentData?.Transactions is [var transaction]) DocumentChecks.Payments(c, transaction);
+        DocumentChecks.Marketing(c, MarketingData);
+        DocumentChecks.Store(c, StorePreferencesData);
+        c.Text("clientPreferencesData.locale", ClientPreferencesData?.Locale, 20);
+        if (c.Errors.Count == 0)
+        {
+            // What the checkout says the order costs must be what its lines add up to; so must its payments.
+            DocumentChecks.Totals(c, Document(), Totals);
+        }
         return c.Errors;
+    }
+
+    private static void ValidateItem(Checks c, string at, PlaceOrderItem item)
+    {
+        if (item.Id is not null && item.SkuId is not null && item.Id != item.SkuId) c.Add($"{at}.id", "and skuId name different SKUs; send one of them");
+        if (item.Seller is not null && item.SellerId is not null && item.Seller != item.SellerId) c.Add($"{at}.seller", "and sellerId name different sellers; send one of them");
+        c.Id(item.Id is null && item.SkuId is not null ? $"{at}.skuId" : $"{at}.id", item.Sku);
+        c.Id(item.Seller is null && item.SellerId is not null ? $"{at}.sellerId" : $"{at}.seller", item.SellerOf);
+        c.Range($"{at}.quantity", item.Quantity, 1, 10_000);
+        c.Range($"{at}.price", item.Price, 0, MaxPrice);
+        if (item.ListPrice is not null) c.Range($"{at}.listPrice", item.ListPrice, 0, MaxPrice);
+        if (item.SellingPrice is not null) c.Range($"{at}.sellingPrice", item.SellingPrice, 0, MaxPrice);
+        if (item.SellingPrice > item.Price) c.Add($"{at}.sellingPrice", "must not be above price (it is the price after discounts)");
+        if (item.Tax is not null) c.Range($"{at}.tax", item.Tax, 0, MaxPrice);
+        if (item.UnitMultiplier is not null) c.Range($"{at}.unitMultiplier", item.UnitMultiplier, 1, 10_000);
+        c.Text($"{at}.productId", item.ProductId, 64);
+        c.Text($"{at}.name", item.Name, 500);
+        c.Text($"{at}.refId", item.RefId, 64);
+        c.Text($"{at}.ean", item.Ean, 64);
+        c.Text($"{at}.measurementUnit", item.MeasurementUnit, 20);
+        c.Text($"{at}.imageUrl", item.ImageUrl, 2000);
+        c.Text($"{at}.detailUrl", item.DetailUrl, 2000);
     }
 }
 

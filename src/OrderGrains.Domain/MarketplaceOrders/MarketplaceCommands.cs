@@ -36,11 +36,13 @@ public abstract record MarketplaceCommand(Actor Actor)
 
 public sealed record PlaceMarketplaceOrder(
     string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId, IReadOnlyList<OrderItem> Items, string Account = "",
-    string GroupDigest = "")
+    string GroupDigest = "", Documents.OrderDocument? Document = null)
     : MarketplaceCommand(Actor.Marketplace)
 {
     public override MarketplaceCommandKind Kind => MarketplaceCommandKind.Place;
-    public long Value => Items.Sum(i => i.Price * i.Quantity);
+
+    /// <summary>What the buyer pays: the document's totals (items, discounts, shipping, tax), or the items' prices without one.</summary>
+    public long Value => Document?.Value ?? Items.Sum(i => i.Price * i.Quantity);
 }
 
 /// <summary>The payment gateway approved. Decided by the seller order: it approves only if the seller authorizes fulfilment.</summary>

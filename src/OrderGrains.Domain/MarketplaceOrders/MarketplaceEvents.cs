@@ -6,7 +6,8 @@ public abstract record MarketplaceEvent;
 
 public sealed record MarketplaceOrderPlaced(
     string MarketplaceOrderId, string OrderGroup, string SellerOrderId, string SellerId,
-    IReadOnlyList<OrderItem> Items, long Value, DateTimeOffset PlacedAt, string Account, string GroupDigest = "") : MarketplaceEvent;
+    IReadOnlyList<OrderItem> Items, long Value, DateTimeOffset PlacedAt, string Account, string GroupDigest = "",
+    Documents.OrderDocument? Document = null) : MarketplaceEvent;
 
 public sealed record PaymentWasApproved(DateTimeOffset At) : MarketplaceEvent;
 

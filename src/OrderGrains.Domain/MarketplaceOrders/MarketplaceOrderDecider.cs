@@ -29,7 +29,7 @@ public static class MarketplaceOrderDecider
             {
                 PlaceMarketplaceOrder place when !state.Exists => MarketplaceDecision.Accept(MarketplaceOrderStatus.PaymentPending,
                     "order placed; waits for the payment gateway",
-                    new MarketplaceOrderPlaced(place.MarketplaceOrderId, place.OrderGroup, place.SellerOrderId, place.SellerId, place.Items, place.Value, now, place.Account, place.GroupDigest)),
+                    new MarketplaceOrderPlaced(place.MarketplaceOrderId, place.OrderGroup, place.SellerOrderId, place.SellerId, place.Items, place.Value, now, place.Account, place.GroupDigest, place.Document)),
                 PlaceMarketplaceOrder place when state.OrderGroup == place.OrderGroup && state.GroupDigest == place.GroupDigest && state.Account == place.Account
                                                  && state.Items.SequenceEqual(place.Items) =>
                     MarketplaceDecision.Replay($"order already placed; it is {state.Status.Vtex()}"),
@@ -114,11 +114,13 @@ public static class MarketplaceOrderDecider
                 state.PlacedAt = e.PlacedAt;
                 state.Account = e.Account;
                 state.GroupDigest = e.GroupDigest;
+                state.Document = e.Document;
                 state.Status = MarketplaceOrderStatus.PaymentPending;
                 state.Payment = PaymentStatus.Pending;
                 break;
-            case PaymentWasApproved:
+            case PaymentWasApproved approved:
                 state.Payment = PaymentStatus.Approved;
+                state.AuthorizedDate = approved.At;
                 // Where the seller order already is decides the status (a seller change may have arrived first).
                 state.Status = state.Seller is { } seller ? Expected(PaymentStatus.Approved, seller) : MarketplaceOrderStatus.PaymentApproved;
                 break;

@@ -32,9 +32,17 @@ public sealed class MarketplaceOrderState
     public long Value { get; set; }
     public DateTimeOffset PlacedAt { get; set; }
     public DateTimeOffset? LastChange { get; set; }
+    /// <summary>When the payment was approved (VTEX's <c>authorizedDate</c>).</summary>
+    public DateTimeOffset? AuthorizedDate { get; set; }
     /// <summary>The newest seller snapshot applied; its sequence is the mirror's high-water mark.</summary>
     public SellerOrderView? Seller { get; set; }
     public List<HistoryEntry> History { get; set; } = [];
+    /// <summary>
+    /// The order document, only between placement and the placing write: that write files it apart from the workflow state
+    /// (og_order_document) and the grain then drops it, so transitions never carry it. Null in every stored state row.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Documents.OrderDocument? Document { get; set; }
     /// <summary>Set while the mirror cannot follow the seller (MIRROR_CONFLICT); cleared by the next mirrored change.</summary>
     public bool WorkflowIsInError { get; set; }
 

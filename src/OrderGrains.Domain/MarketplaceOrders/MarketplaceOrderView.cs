@@ -19,11 +19,12 @@ public sealed record MarketplaceOrderView(
     SellerOrderView? Seller,
     /// <summary>True when the mirror cannot follow the seller (a MIRROR_CONFLICT was recorded): needs a human.</summary>
     bool WorkflowIsInError,
-    string Account)
+    string Account,
+    DateTimeOffset? AuthorizedDate = null)
 {
     public static MarketplaceOrderView From(MarketplaceOrderState s) => new(
         s.MarketplaceOrderId, s.OrderGroup, s.SellerOrderId, s.SellerId, s.Status, s.Payment, s.Version, s.Value,
-        [.. s.Items], s.PlacedAt, s.LastChange, s.Seller, s.WorkflowIsInError, s.Account);
+        [.. s.Items], s.PlacedAt, s.LastChange, s.Seller, s.WorkflowIsInError, s.Account, s.AuthorizedDate);
 }
 
 /// <summary>The answer to a command sent to a marketplace order.</summary>

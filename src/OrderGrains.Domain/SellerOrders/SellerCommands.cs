@@ -54,10 +54,13 @@ public sealed record PlaceSellerOrder(
     string SellerId,
     IReadOnlyList<OrderItem> Items,
     string Account = "",
-    string OrderGroup = "") : SellerCommand(Actor.Marketplace)
+    string OrderGroup = "",
+    long? Total = null) : SellerCommand(Actor.Marketplace)
 {
     public override SellerCommandKind Kind => SellerCommandKind.Place;
-    public long Value => Items.Sum(i => i.Price * i.Quantity);
+
+    /// <summary>What is invoiced in full: the marketplace order's value (its document's totals), or the items' prices.</summary>
+    public long Value => Total ?? Items.Sum(i => i.Price * i.Quantity);
 }
 
 public sealed record AuthorizeFulfillment() : SellerCommand(Actor.Marketplace)
