@@ -95,7 +95,8 @@ public sealed class PostgresForUpdateBackend(NpgsqlDataSource data) : IBackend
     public static async Task<PostgresForUpdateBackend> Create(string connectionString)
     {
         var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 32 }.ConnectionString);
-        await using var cmd = data.CreateCommand("CREATE TABLE IF NOT EXISTS bench_orders (id text PRIMARY KEY, state jsonb NOT NULL); TRUNCATE bench_orders;");
+        await using var cmd = data.CreateCommand("CREATE TABLE IF NOT EXISTS bench_orders (id text PRIMARY KEY, state jsonb NOT NULL); TRUNCATE bench_orders; " +
+            "CREATE TABLE IF NOT EXISTS bench_documents (id text PRIMARY KEY, document jsonb NOT NULL); TRUNCATE bench_documents;");
         await cmd.ExecuteNonQueryAsync();
         return new PostgresForUpdateBackend(data);
     }
@@ -119,6 +120,15 @@ public sealed class PostgresForUpdateBackend(NpgsqlDataSource data) : IBackend
             }
         }
         var result = action(pair);
+        if (pair.Marketplace.Document is { } document)
+        {
+            // The document once, in the placing transaction; the rows keep only the workflow state.
+            await using var insert = new NpgsqlCommand("INSERT INTO bench_documents (id, document) VALUES (@m, @d::jsonb)", connection, tx);
+            insert.Parameters.AddWithValue("m", id);
+            insert.Parameters.AddWithValue("d", JsonSerializer.Serialize(document, DomainJson.Options));
+            await insert.ExecuteNonQueryAsync();
+            pair.Marketplace.Document = null;
+        }
         await using (var upsert = new NpgsqlCommand(
             "INSERT INTO bench_orders (id, state) VALUES (@m, @ms::jsonb), (@s, @ss::jsonb) ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state", connection, tx))
         {
@@ -181,7 +191,7 @@ public sealed class GrainsBackend(string name, IGrainFactory grains, IAsyncDispo
 
     public async Task Lifecycle(string id, Recorder r)
     {
-        var placed = await r.Time("place", () => grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench")));
+        var placed = await r.Time("place", () => grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench", PairLogic.Checkout)));
         var order = placed.Orders[0];
         var marketplace = grains.GetGrain<IMarketplaceOrderGrain>(order.OrderId);
         var seller = grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId);
@@ -202,7 +212,7 @@ public sealed class GrainsBackend(string name, IGrainFactory grains, IAsyncDispo
     /// <summary>Placed, paid and handling: an order that then rests (the idle workload).</summary>
     public async Task IntoHandling(string id)
     {
-        var order = (await grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench"))).Orders[0];
+        var order = (await grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench", PairLogic.Checkout))).Orders[0];
         await grains.GetGrain<IMarketplaceOrderGrain>(order.OrderId).ApprovePayment();
         var seller = grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId);
         while ((await seller.StartHandling()).Outcome != CommandOutcome.Accepted) await Task.Delay(1);
@@ -210,7 +220,7 @@ public sealed class GrainsBackend(string name, IGrainFactory grains, IAsyncDispo
 
     public async Task<string> PrepareRace(string id, RaceKind kind)
     {
-        var order = (await grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench"))).Orders[0];
+        var order = (await grains.GetGrain<IOrderGroupGrain>(id).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench", PairLogic.Checkout))).Orders[0];
         var marketplace = grains.GetGrain<IMarketplaceOrderGrain>(order.OrderId);
         var seller = grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId);
         await marketplace.ApprovePayment();

@@ -12,6 +12,19 @@ public sealed record Sample(double Rate, double CpuMicrosPerUnit, int Violations
 
 public static class Load
 {
+    /// <summary>The HTTP lifecycle's placement: the benchmark's checkout (PairLogic.Checkout) as a marketplace sends it.</summary>
+    private static readonly object CheckoutBody = new
+    {
+        items = new[] { new { id = "sku", seller = "seller1", productId = "p-1", name = "Bench item", quantity = 2, price = 500, measurementUnit = "un" } },
+        clientProfileData = new { email = "buyer@example.com", firstName = "Ana", lastName = "Lima", documentType = "cpf", document = "12345678900", phone = "+5521999990000" },
+        shippingData = new
+        {
+            address = new { addressType = "residential", receiverName = "Ana Lima", postalCode = "22000-000", city = "Rio de Janeiro", state = "RJ", country = "BRA", street = "Rua A", number = "10", neighborhood = "Centro" },
+            logisticsInfo = new[] { new { itemIndex = 0, selectedSla = "Normal", price = 0, listPrice = 0, sellingPrice = 0, deliveryCompany = "Correios", shippingEstimate = "3bd" } },
+        },
+        paymentData = new { transactions = new[] { new { transactionId = "tx", merchantName = "bench", payments = new[] { new { id = "pay", paymentSystem = "2", paymentSystemName = "Visa", value = 1000, installments = 1, group = "creditCard" } } } } },
+    };
+
     /// <summary>States changed per lifecycle: seller accepted, window, ready, handling, invoiced; marketplace pending, approved, invoiced.</summary>
     public const int TransitionsPerLifecycle = 8;
 
@@ -98,7 +111,7 @@ public static class Load
             while (clock.Elapsed < until)
             {
                 var placed = JsonNode.Parse(await (await Send("place", Request(HttpMethod.Post, "/api/oms/pvt/orders", false,
-                    new { items = new[] { new { sellerId = "seller1", skuId = "sku", quantity = 2, price = 500 } } }))).Content.ReadAsStringAsync())!;
+                    CheckoutBody))).Content.ReadAsStringAsync())!;
                 var order = placed["orders"]![0]!["orderId"]!.GetValue<string>();
                 var seller = placed["orders"]![0]!["sellerOrderId"]!.GetValue<string>();
                 await Send("payment", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{order}/payment-notification", false, new { status = "approved" }));
@@ -178,7 +191,7 @@ public static class Load
     {
         foreach (var chunk in Enumerable.Range(0, orders).Chunk(256))
         {
-            await Task.WhenAll(chunk.Select(_ => grains.GetGrain<IOrderGroupGrain>(NewId()).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench"))));
+            await Task.WhenAll(chunk.Select(_ => grains.GetGrain<IOrderGroupGrain>(NewId()).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench", PairLogic.Checkout))));
         }
     }
 

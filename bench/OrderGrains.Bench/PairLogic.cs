@@ -1,4 +1,5 @@
 using OrderGrains.Domain;
+using OrderGrains.Domain.Documents;
 using OrderGrains.Domain.MarketplaceOrders;
 using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
@@ -11,6 +12,17 @@ namespace OrderGrains.Bench;
 /// </summary>
 public static class PairLogic
 {
+    /// <summary>
+    /// What a checkout sends with the benchmark's order (one line of 2 × 500, free shipping, one card payment): every backend
+    /// places it and keeps it once (the grains in og_order_document, FOR UPDATE in bench_documents), as a real store would.
+    /// </summary>
+    public static readonly GroupDocument Checkout = new(
+        [new DocumentItem("sku", "seller1", 2, 500, 500, 500, "p-1", "Bench item", MeasurementUnit: "un")],
+        ClientProfileData: new ClientProfile("buyer@example.com", "Ana", "Lima", "cpf", "12345678900", "+5521999990000"),
+        ShippingData: new ShippingData(new Address("residential", "Ana Lima", null, "22000-000", "Rio de Janeiro", "RJ", "BRA", "Rua A", "10", "Centro"),
+            [new LogisticsInfo(0, "Normal", 0, 0, 0, "Correios", "3bd")]),
+        PaymentData: new PaymentSummary("tx", "bench", [new Payment("pay", "2", "Visa", 1000, 1, 1000, "creditCard")]));
+
     public static readonly WorkflowTimings Timings = new(TimeSpan.Zero, TimeSpan.FromDays(30), TimeSpan.FromDays(30));
 
     public sealed class Pair
@@ -23,7 +35,8 @@ public static class PairLogic
     {
         var items = new List<OrderItem> { new("sku", 2, 500) };
         var now = DateTimeOffset.UtcNow;
-        MarketplaceOrderDecider.Handle(p.Marketplace, new PlaceMarketplaceOrder(id, id, "SLR-" + id, "seller1", items, "bench"), now);
+        MarketplaceOrderDecider.Handle(p.Marketplace, new PlaceMarketplaceOrder(id, id, "SLR-" + id, "seller1", items, "bench",
+            Document: OrderDocuments.Split(Checkout, "SLR", [[0]])[0]), now);
         return Seller(p, new PlaceSellerOrder("SLR-" + id, id, "seller1", items));
     }
 

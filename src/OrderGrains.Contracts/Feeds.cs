@@ -65,6 +65,29 @@ public interface IOrderFeedGrain : IGrainWithIntegerKey
 
     /// <summary>Deletes the items these handles name (a handle from an earlier receipt of an item that came back is ignored).</summary>
     [Alias("Commit")] Task<int> Commit(string appKey, IReadOnlyList<string> handles);
+
+    /// <summary>
+    /// Queues again, for this AppKey's feed or hook, every status change its filter wants that was committed at or after
+    /// <paramref name="since"/> and is still in the change log — with the same event ids. Null when the key has no such config.
+    /// </summary>
+    [Alias("Replay")] Task<ReplayResult?> Replay(string appKey, FeedKind kind, DateTimeOffset since);
+}
+
+/// <summary>
+/// What a replay queued: <see cref="Queued"/> items (changes already queued and not yet consumed are not queued twice) of
+/// <see cref="Orders"/> orders. <see cref="Complete"/> is false when more orders changed than one replay takes
+/// (<see cref="MaxOrders"/>): replay again from <see cref="ContinueFrom"/>. <see cref="Available"/> is false where the
+/// change log keeps no history (the in-memory profile).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.ReplayResult")]
+public sealed record ReplayResult(
+    [property: Id(0)] int Queued,
+    [property: Id(1)] int Orders,
+    [property: Id(2)] bool Complete,
+    [property: Id(3)] DateTimeOffset? ContinueFrom,
+    [property: Id(4)] bool Available = true)
+{
+    public const int MaxOrders = 10_000;
 }
 
 /// <summary>Delivers one AppKey's hook notifications, in order per order, with retries (one activation per hook in the cluster).</summary>

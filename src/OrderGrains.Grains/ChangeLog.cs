@@ -28,6 +28,15 @@ public interface IChangeLog
 
     Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether entries stay after every consumer read them (PostgreSQL: for <c>ChangeLog:Retention</c>; memory: no).</summary>
+    bool KeepsHistory { get; }
+
+    /// <summary>
+    /// Every entry still kept of the (at most <paramref name="maxOrders"/>, earliest first) seller orders that changed at or after
+    /// <paramref name="since"/>, in log order — their earlier entries too, so each change can be told against the one before it.
+    /// </summary>
+    Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Seller orders of a partition whose deadline is due at <paramref name="now"/>, earliest first, at most <paramref name="max"/>.
     /// The deadline index is kept by the same state write that appends to the log (<c>og_deadline</c>, migrations/0003_deadlines.sql).
@@ -118,6 +127,12 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
     {
         lock (gate) return Task.FromResult(cursors.GetValueOrDefault((consumer, partition)));
     }
+
+    /// <summary>In memory the log drops what every consumer has read: there is no history to replay.</summary>
+    public bool KeepsHistory => false;
+
+    public Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<LogEntry>>([]);
 
     /// <summary>Moves a consumer's cursor (the memory index does, with its write) and drops what every consumer has read.</summary>
     public Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)

@@ -47,6 +47,13 @@ public interface IOrderFeeds
 
     /// <summary>Hides the item of <paramref name="handle"/> until <paramref name="after"/> from now (a failed hook delivery).</summary>
     Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queues <paramref name="changes"/> (in log order) for this one feed or hook, as the readers queue new ones (same event
+    /// ids, in order per order behind what is already queued; one still queued is not queued twice), each kept for the
+    /// config's retention from now. Returns how many were queued.
+    /// </summary>
+    Task<int> Requeue(FeedConfig config, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Where a change-log reader's cursor moves with an index write.</summary>
@@ -264,6 +271,22 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
         lock (gate) return Task.FromResult(items.RemoveAll(i => i.AppKey == appKey && i.Kind == kind && i.Handle is { } h && named.Contains(h)));
     }
 
+    public Task<int> Requeue(FeedConfig config, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var queued = 0;
+        lock (gate)
+        {
+            foreach (var change in changes)
+            {
+                if (items.Any(i => i.AppKey == config.AppKey && i.Kind == config.Kind && i.Change.EventId == change.EventId)) continue;
+                items.Add(new QueuedItem(++nextItem, config.AppKey, config.Kind, change, now.AddSeconds(config.RetentionSeconds)) { VisibleAt = now });
+                queued++;
+            }
+        }
+        return Task.FromResult(queued);
+    }
+
     public Task Defer(string appKey, FeedKind kind, string handle, TimeSpan after, CancellationToken cancellationToken = default)
     {
         lock (gate)
@@ -289,8 +312,30 @@ public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
 
 /// <summary>Feed and hook configuration and the feed's queue, on any silo; a hook's configuration wakes its delivery grain.</summary>
 [StatelessWorker]
-public sealed class OrderFeedGrain(IOrderFeeds feeds) : Grain, IOrderFeedGrain
+public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, TimeProvider time) : Grain, IOrderFeedGrain
 {
+    public async Task<ReplayResult?> Replay(string appKey, FeedKind kind, DateTimeOffset since)
+    {
+        if (await feeds.GetConfig(appKey, kind) is not { } config) return null;
+        if (!log.KeepsHistory) return new ReplayResult(0, 0, true, null, Available: false);
+        var entries = await log.History(since, ReplayResult.MaxOrders + 1);
+        // The orders by their first change since then; past the limit, the next replay starts where the first left-out one changed.
+        var firstChange = entries.Where(e => e.LoggedAt >= since).GroupBy(e => e.OrderId).ToDictionary(g => g.Key, g => g.Min(e => e.LoggedAt));
+        var orders = firstChange.OrderBy(o => o.Value).Select(o => o.Key).ToList();
+        var complete = orders.Count <= ReplayResult.MaxOrders;
+        DateTimeOffset? continueFrom = complete ? null : firstChange[orders[ReplayResult.MaxOrders]];
+        if (!complete)
+        {
+            var kept = orders.Take(ReplayResult.MaxOrders).ToHashSet();
+            entries = [.. entries.Where(e => kept.Contains(e.OrderId))];
+        }
+        var (_, changes) = OrderIndexProjection.Project(entries, new Dictionary<string, IndexedOrder>(), time.GetUtcNow());
+        var wanted = changes.Where(c => c.LoggedAt >= since && c.IsFor(config with { CreatedAt = since })).ToList();
+        var queued = wanted.Count == 0 ? 0 : await feeds.Requeue(config, wanted);
+        if (kind == FeedKind.Hook && queued > 0) await GrainFactory.GetGrain<IHookDeliveryGrain>(appKey).Wake();
+        return new ReplayResult(queued, Math.Min(orders.Count, ReplayResult.MaxOrders), complete, continueFrom);
+    }
+
     public async Task Configure(FeedConfig config)
     {
         await feeds.Configure(config);

@@ -31,6 +31,11 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         command.Parameters.Add(new() { Value = after.Txid.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = after.Position });
         command.Parameters.Add(new() { Value = max });
+        return await ReadEntries(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<LogEntry>> ReadEntries(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var entries = new List<LogEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -40,6 +45,29 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
                 reader.GetFieldValue<DateTimeOffset>(6)));
         }
         return entries;
+    }
+
+    /// <summary>Entries stay for <c>ChangeLog:Retention</c> after every consumer read them (migrations/0002_retention.sql).</summary>
+    public bool KeepsHistory => true;
+
+    public async Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default)
+    {
+        // The orders that changed since then, earliest first (a scan of what the log keeps: a replay is rare), then all their entries.
+        await using var command = dataSource.CreateCommand("""
+            WITH changed AS (
+                SELECT order_id FROM og_change_log
+                WHERE service_id = $1 AND committed_at >= $2 AND txid < pg_snapshot_xmin(pg_current_snapshot())
+                GROUP BY order_id ORDER BY min(committed_at), order_id LIMIT $3)
+            SELECT l.txid::text::bigint, l.position, l.stream_key, l.order_id, l.sequence, l.payload::text, l.committed_at
+            FROM og_change_log l JOIN changed c ON c.order_id = l.order_id
+            WHERE l.service_id = $1 AND l.txid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY l.txid, l.position
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = since.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = maxOrders });
+        command.CommandTimeout = 120;
+        return await ReadEntries(command, cancellationToken);
     }
 
     public async Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default)

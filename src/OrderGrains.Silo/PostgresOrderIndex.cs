@@ -60,9 +60,9 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         {
             await Upsert(connection, transaction, rows, cancellationToken);
         }
-        var hooks = changes.Count == 0 ? [] : await Enqueue(connection, transaction, changes, cancellationToken);
+        var queued = changes.Count == 0 ? [] : await Enqueue(connection, transaction, changes, null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return hooks;
+        return [.. queued.Where(q => q.Kind == "hook").Select(q => q.AppKey).Distinct()];
     }
 
     private async Task Upsert(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IndexedOrder> rows, CancellationToken cancellationToken)
@@ -98,8 +98,25 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Queues each change for every feed and hook that wants it, in log order; returns the hooks that got one.</summary>
-    private async Task<IReadOnlyList<string>> Enqueue(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken)
+    public async Task<int> Requeue(FeedConfig config, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var queued = 0;
+        foreach (var chunk in changes.Chunk(1000))
+        {
+            queued += (await Enqueue(connection, transaction, chunk, config, cancellationToken)).Count;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return queued;
+    }
+
+    /// <summary>
+    /// Queues each change for every feed and hook that wants it, in log order; returns the AppKey and kind of every item
+    /// queued. With <paramref name="only"/> (a replay): for that one config, whatever its creation time, kept from now.
+    /// </summary>
+    private async Task<IReadOnlyList<(string AppKey, string Kind)>> Enqueue(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StatusChange> changes, FeedConfig? only, CancellationToken cancellationToken)
     {
         // First lock the items already queued for these orders (in id order, as Commit deletes them): a commit of one of
         // them either finished before (we see it gone: the new item is the order's head) or waits for this transaction
@@ -115,7 +132,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         await using var command = new NpgsqlCommand("""
             INSERT INTO og_feed_item (service_id, app_key, kind, event_id, order_id, domain, state, last_state, last_change, current_change, account, expires_at, visible_at)
             SELECT $1, c.app_key, c.kind, ch.event_id, ch.order_id, ch.domain, ch.state, ch.last_state, ch.last_change, ch.current_change, ch.account,
-                   ch.logged_at + make_interval(secs => c.retention_s),
+                   CASE WHEN $12::text IS NULL THEN ch.logged_at ELSE now() END + make_interval(secs => c.retention_s),
                    -- Blocked behind an earlier item of the same order (queued before, or earlier in this batch).
                    CASE WHEN row_number() OVER (PARTITION BY c.app_key, c.kind, ch.order_id ORDER BY ch.n) > 1
                           OR EXISTS (SELECT 1 FROM og_feed_item e WHERE e.service_id = $1 AND e.app_key = c.app_key AND e.kind = c.kind AND e.order_id = ch.order_id)
@@ -125,7 +142,8 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
             JOIN og_feed_config c ON c.service_id = $1 AND ch.state = ANY(c.statuses)
                  AND (c.account IS NULL OR c.account = ch.account)
                  AND (c.seller_id IS NULL OR (c.seller_id = ch.seller_id AND ch.domain = 'Fulfillment'))
-                 AND ch.logged_at >= c.created_at
+                 AND ($12::text IS NULL OR (c.app_key = $12 AND c.kind = $13))
+                 AND ($12::text IS NOT NULL OR ch.logged_at >= c.created_at)
             ORDER BY ch.n
             ON CONFLICT ON CONSTRAINT ux_og_feed_item_event DO NOTHING
             RETURNING app_key, kind
@@ -141,13 +159,15 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         Add(command, changes, c => c.Account, NpgsqlDbType.Text);
         Add(command, changes, c => c.SellerId, NpgsqlDbType.Text);
         Add(command, changes, c => c.LoggedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-        var hooks = new HashSet<string>();
+        command.Parameters.Add(new() { Value = (object?)only?.AppKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = only is null ? DBNull.Value : Kind(only.Kind), NpgsqlDbType = NpgsqlDbType.Text });
+        var queued = new List<(string, string)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (reader.GetString(1) == "hook") hooks.Add(reader.GetString(0));
+            queued.Add((reader.GetString(0), reader.GetString(1)));
         }
-        return [.. hooks];
+        return queued;
     }
 
     private static void Add<TRow, T>(NpgsqlCommand command, IReadOnlyList<TRow> rows, Func<TRow, T> value, NpgsqlDbType type) =>

@@ -194,4 +194,20 @@ public class FeedAndHookTests(ApiFactory factory)
         Assert.True(attempts.Count > firstOk.Count, "the failed and the slow notification were sent again, with the same event id");
         Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/hook/config", Keys.Seller2)).Status);
     }
+
+    [Fact]
+    public async Task Replay_InMemory_SaysThereIsNothingToReplay_WithoutAConfigIsNotFound_AFutureTimeIsRefused()
+    {
+        var key = Keys.Seller1; // no test configures a feed for seller1
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Post, "/api/orders/feed/replay", key, new { since = DateTimeOffset.UtcNow.AddHours(-1) })).Status);
+        var (future, problem, _) = await api.Send(HttpMethod.Post, "/api/orders/hook/replay", key, new { since = DateTimeOffset.UtcNow.AddHours(1) });
+        Assert.Equal(HttpStatusCode.BadRequest, future);
+        Assert.NotNull(problem!["errors"]!["since"]);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, "/api/orders/feed/config", key, new { filter = new { type = "FromWorkflow", status = new[] { "handling" } } })).Status);
+        var (status, body, _) = await api.Send(HttpMethod.Post, "/api/orders/feed/replay", key, new { since = "2026-11-29 10:00" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("REPLAY_NOT_AVAILABLE", body!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/feed/config", key)).Status);
+    }
 }

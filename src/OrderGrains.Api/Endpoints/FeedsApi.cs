@@ -33,12 +33,18 @@ public static class FeedsApi
             .WithSummary("Up to maxlot (1-10) status changes; each is hidden for the visibility timeout until committed.");
         feed.MapPost("/", CommitFeed).Allow(all).Accepts<FeedCommitRequest>("application/json").Produces<FeedCommitResponse>()
             .WithSummary("Commits items by handle: they leave the feed.");
+        feed.MapPost("/replay", (HttpContext http, IGrainFactory grains) => Replay(http, grains, FeedKind.Feed)).Allow(all)
+            .Accepts<ReplayRequest>("application/json").Produces<ReplayResponse>()
+            .WithSummary("Queues again every status change this feed wants since a point in time that the change log still keeps, with the same event ids.");
 
         var hook = app.MapGroup("/api/orders/hook").WithTags("Hooks");
         hook.MapPost("/config", ConfigureHook).Allow(all).Accepts<HookConfigRequest>("application/json").Produces<HookConfigResponse>()
             .WithSummary("Creates or replaces this AppKey's hook after the URL answers 200 to {\"hookConfig\":\"ping\"}.");
         hook.MapGet("/config", GetHookConfig).Allow(all).Produces<HookConfigResponse>().WithSummary("This AppKey's hook configuration and signing secret.");
         hook.MapDelete("/config", DeleteHook).Allow(all).WithSummary("Removes this AppKey's hook and every notification not yet delivered.");
+        hook.MapPost("/replay", (HttpContext http, IGrainFactory grains) => Replay(http, grains, FeedKind.Hook)).Allow(all)
+            .Accepts<ReplayRequest>("application/json").Produces<ReplayResponse>()
+            .WithSummary("Delivers again every status change this hook wants since a point in time that the change log still keeps, with the same event ids.");
         return app;
     }
 
@@ -59,6 +65,21 @@ public static class FeedsApi
             request.Queue?.MessageRetentionPeriodInSeconds ?? FeedQueueRequest.DefaultRetention);
         await Feeds(grains).Configure(config);
         return Results.Json(FeedConfigResponse.From(config));
+    }
+
+    /// <summary>A replay reads the change log (kept for ChangeLog:Retention on PostgreSQL; the in-memory log keeps nothing read).</summary>
+    private static async Task<IResult> Replay(HttpContext http, IGrainFactory grains, FeedKind kind)
+    {
+        var (request, problem) = await JsonBody.Read<ReplayRequest>(http.Request);
+        if (problem is not null) return problem;
+        var name = kind == FeedKind.Hook ? "hook" : "feed";
+        return await Feeds(grains).Replay(http.Caller().AppKey, kind, request!.Since!.Value) switch
+        {
+            null => NotConfigured(name),
+            { Available: false } => Problems.Result(StatusCodes.Status409Conflict, "REPLAY_NOT_AVAILABLE",
+                "This silo keeps its change log in memory and drops what every consumer has read: there is nothing to replay. Replay needs the PostgreSQL profile."),
+            var result => Results.Json(new ReplayResponse(result.Queued, result.Orders, result.Complete, result.ContinueFrom)),
+        };
     }
 
     private static async Task<IResult> GetFeedConfig(HttpContext http, IGrainFactory grains) =>

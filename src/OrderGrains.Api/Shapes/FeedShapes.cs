@@ -88,6 +88,21 @@ public sealed record HookConfigRequest(FeedFilterRequest? Filter, HookTargetRequ
     }
 }
 
+/// <summary>Replay from a point in time (VTEX's date forms; no offset = UTC), not in the future.</summary>
+public sealed record ReplayRequest(DateTimeOffset? Since) : IValidatable
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var c = new Checks();
+        if (Since is null) c.Add("since", "is required: the time to replay from");
+        else if (Since > DateTimeOffset.UtcNow.AddMinutes(1)) c.Add("since", "must not be in the future");
+        return c.Errors;
+    }
+}
+
+/// <summary>What a replay queued; <c>continueFrom</c> is where to replay from next when it was not complete.</summary>
+public sealed record ReplayResponse(int Queued, int Orders, bool Complete, DateTimeOffset? ContinueFrom);
+
 public sealed record FeedCommitRequest(IReadOnlyList<string>? Handles) : IValidatable
 {
     public Dictionary<string, string[]> Validate()
