@@ -22,6 +22,7 @@ public static class ApiHosting
         builder.Services.AddSingleton<ApiKeyAuthentication>();
         builder.Services.AddSingleton<OrderLocator>();
         builder.Services.AddProblemDetails();
+        builder.AddOrderGrainsTelemetry();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var health = builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("cluster", tags: ["ready"]);
         if (ClusterSettings.From(builder.Configuration).Provider == ClusterProvider.Postgres)
@@ -34,6 +35,7 @@ public static class ApiHosting
     /// <summary>Middleware (errors, problem details for bare status codes, keys, idempotency) and every endpoint.</summary>
     public static WebApplication UseOrderGrainsApi(this WebApplication app)
     {
+        app.UseOrderGrainsTelemetry();
         app.UseOrderGrainsErrors();
         app.UseStatusCodePages(async context =>
         {
@@ -64,6 +66,7 @@ public static class ApiHosting
         app.MapGet("/", () => Results.Redirect("/docs", permanent: false)).ExcludeFromDescription();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapOrderGrainsMetrics();
         app.MapOrdersApi();
         app.MapOrderListsApi();
         app.MapFeedsApi();

@@ -26,6 +26,7 @@ public static class ClientHosting
             }
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
             client.Services.AddSerializer(s => s.AddOrderGrainsSerialization());
+            client.AddActivityPropagation();
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;

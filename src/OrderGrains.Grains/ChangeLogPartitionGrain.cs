@@ -103,6 +103,7 @@ public sealed partial class ChangeLogPartitionGrain(
                 foreach (var entry in order)
                 {
                     await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
+                    if (entry.LoggedAt != default) Metrics.DeliveryLag.Record((time.GetUtcNow() - entry.LoggedAt).TotalMilliseconds);
                 }
             }));
             await mirrored;
@@ -154,6 +155,7 @@ public sealed partial class ChangeLogPartitionGrain(
             unindexed.RemoveRange(0, entries.Count);
             saved = moving;
             savedAt = time.GetUtcNow();
+            foreach (var entry in entries.Where(e => e.LoggedAt != default)) Metrics.IndexLag.Record((savedAt - entry.LoggedAt).TotalMilliseconds);
             foreach (var hook in hooks)
             {
                 await GrainFactory.GetGrain<IHookDeliveryGrain>(hook).Wake();

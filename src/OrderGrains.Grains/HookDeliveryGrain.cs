@@ -64,6 +64,7 @@ public sealed partial class HookDeliveryGrain(IOrderFeeds feeds, HookHttp http, 
     {
         var o = options.Value;
         string? failure;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             using var request = Notification(config, item, time.GetUtcNow());
@@ -77,6 +78,8 @@ public sealed partial class HookDeliveryGrain(IOrderFeeds feeds, HookHttp http, 
             failure = ex is OperationCanceledException ? $"no answer within {o.Timeout.TotalSeconds:0.#} s" : ex.Message;
         }
 
+        Metrics.HookLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Metrics.HookDeliveries.Add(1, new KeyValuePair<string, object?>("result", failure is null ? "delivered" : "failed"));
         if (failure is null) return true;
         var delay = Backoff(item.Attempts, o);
         LogFailed(logger, AppKey, item.EventId, item.OrderId, item.Attempts, failure, delay.TotalSeconds);

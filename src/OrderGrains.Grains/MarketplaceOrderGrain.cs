@@ -117,8 +117,10 @@ public sealed partial class MarketplaceOrderGrain(
             return refusal;
         }
         var before = Order.History.Count;
+        var statusBefore = Order.Exists ? Order.Status.Vtex() : "none";
         var decision = await OrderPairProtocol.Run(Order, command, AskSeller, time.GetUtcNow());
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Exists ? Order.Status.Vtex() : "none", decision.Message);
+        Metrics.Decided("marketplace", command.Name, decision.Outcome, statusBefore, Order.Exists ? Order.Status.Vtex() : "none");
         if (Order.History.Count != before)
         {
             await Write();
@@ -184,8 +186,10 @@ public sealed partial class MarketplaceOrderGrain(
 
     private Decision<MarketplaceEvent, MarketplaceOrderStatus> Handle(MarketplaceCommand command)
     {
+        var statusBefore = Order.Exists ? Order.Status.Vtex() : "none";
         var decision = MarketplaceOrderDecider.Handle(Order, command, time.GetUtcNow());
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Exists ? Order.Status.Vtex() : "none", decision.Message);
+        Metrics.Decided("marketplace", command.Name, decision.Outcome, statusBefore, Order.Exists ? Order.Status.Vtex() : "none");
         return decision;
     }
 

@@ -130,6 +130,7 @@ public sealed partial class SellerOrderGrain(
 
         var deadlineBefore = Order.NextDeadline;
         var sequenceBefore = Order.Sequence;
+        var statusBefore = Order.Exists ? Order.Status.Vtex() : "none";
         var decision = SellerOrderDecider.Handle(Order, command, time.GetUtcNow(), options.Value.Timings);
         if (!Order.Exists)
         {
@@ -149,6 +150,7 @@ public sealed partial class SellerOrderGrain(
         }
 
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
+        Metrics.Decided("seller", command.Name, decision.Outcome, statusBefore, Order.Status.Vtex());
         if (Order.Sequence != sequenceBefore)
         {
             // The state write appended the change to the log (same transaction); the reader need not wait for its poll.

@@ -73,6 +73,8 @@ public static class SiloHosting
         // most of what a one-silo cluster does while idle. Every 10 s is fresh enough for placing new activations.
         orleans.Configure<DeploymentLoadPublisherOptions>(o => o.DeploymentLoadPublisherRefreshTime = TimeSpan.FromSeconds(10));
         orleans.AddOrderGrains(configuration);
+        // A grain call carries the caller's trace (W3C traceparent) when anyone listens: an HTTP command's trace runs through its grains.
+        orleans.AddActivityPropagation();
         if (silo.Dashboard)
         {
             orleans.AddDashboard();

@@ -52,28 +52,29 @@ public sealed class ApiKeyAuthentication
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }
 
-/// <summary>Puts the caller on the request; answers 401 on /api and /dashboard without valid credentials.</summary>
+/// <summary>Puts the caller on the request; answers 401 on /api, /dashboard and /metrics without valid credentials.</summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication authentication)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        var protectedPath = path.StartsWithSegments("/api") || path.StartsWithSegments("/dashboard");
+        var opsOnly = path.StartsWithSegments("/dashboard") || path.StartsWithSegments(Telemetry.MetricsPath);
+        var protectedPath = opsOnly || path.StartsWithSegments("/api");
         if (!protectedPath) return next(context);
 
         var caller = authentication.Authenticate(context.Request);
         if (caller is null)
         {
-            if (path.StartsWithSegments("/dashboard"))
+            if (opsOnly)
             {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OrderGrains dashboard (AppKey:AppToken)\"";
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OrderGrains ops (AppKey:AppToken)\"";
             }
             return Problems.Write(context, StatusCodes.Status401Unauthorized, "UNAUTHORIZED",
                 $"Missing or invalid credentials: send {ApiKeyAuthentication.AppKeyHeader} and {ApiKeyAuthentication.AppTokenHeader}, or HTTP Basic with AppKey:AppToken (what a browser sends).");
         }
-        if (path.StartsWithSegments("/dashboard") && caller.Role != Role.Ops)
+        if (opsOnly && caller.Role != Role.Ops)
         {
-            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", "The dashboard is for ops keys.");
+            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", "The dashboard and the metrics are for ops keys.");
         }
         context.Items[typeof(Caller)] = caller;
         return next(context);

@@ -96,6 +96,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         if (stored.ETag is not null) context.Response.Headers.ETag = stored.ETag;
         if (stored.Location is not null) context.Response.Headers.Location = stored.Location;
         context.Response.Headers["Idempotent-Replayed"] = "true";
+        Telemetry.IdempotentReplays.Add(1);
         // A 204 (or any answer stored without a body) is replayed without one: writing even zero bytes to a 204
         // throws inside Kestrel, which then drops the keep-alive connection under the client's next request.
         if (stored.Body.Length > 0)
