@@ -72,6 +72,8 @@ public static class ApiHosting
         app.MapFeedsApi();
         app.MapCancellationRequestsApi();
         app.MapInvoicesApi();
+        app.MapOpsApi();
+        app.MapOpsConsole();
         return app;
     }
 }

@@ -33,6 +33,9 @@ public interface IMarketplaceOrderGrain : IGrainWithStringKey
     /// <summary>Pulls the seller order's state and applies it if newer (what a gap or an activation does).</summary>
     [Alias("Reconcile")] Task<MarketplaceOrderView?> Reconcile();
 
+    /// <summary>Ops: takes the seller order's current state into the mirror along the table (even at a sequence it claims to have).</summary>
+    [Alias("Resync")] Task<RepairReply> Resync(Repair repair);
+
     /// <summary>Applies one seller change as if the change log had delivered it (tests and ops inject duplicates, gaps and stale events).</summary>
     [Alias("Deliver")] Task Deliver(SellerOrderChanged change);
 }

@@ -45,4 +45,7 @@ public interface ISellerOrderGrain : IGrainWithStringKey
 
     /// <summary>Applies the order's deadline if it is due (the deadline sweep calls it; nothing happens if none is due).</summary>
     [Alias("FireDeadline")] Task FireDeadline();
+
+    /// <summary>Ops: applies the deadline's default outcome now if the deadline is due (never before), with an audit line.</summary>
+    [Alias("FireDueDeadline")] Task<RepairReply> FireDueDeadline(Repair repair);
 }

@@ -40,7 +40,13 @@ public sealed record OrderQuery(
     [property: Id(8)] OrderSort Sort,
     [property: Id(9)] bool Descending,
     [property: Id(10)] int Page,
-    [property: Id(11)] int PerPage);
+    [property: Id(11)] int PerPage,
+    /// <summary>Only orders whose last change (or creation) is before this: what has waited longer than a service level.</summary>
+    [property: Id(12)] DateTimeOffset? ChangedBefore = null);
+
+/// <summary>How many orders rest in one status of one domain (<c>Marketplace</c> or <c>Fulfillment</c>).</summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.StatusCount")]
+public sealed record StatusCount([property: Id(0)] string Domain, [property: Id(1)] string Status, [property: Id(2)] long Count);
 
 [GenerateSerializer, Alias("OrderGrains.OrderSort")]
 public enum OrderSort
@@ -60,4 +66,7 @@ public sealed record OrderPage([property: Id(0)] IReadOnlyList<IndexedOrder> Ord
 public interface IOrderIndexGrain : IGrainWithIntegerKey
 {
     [Alias("Query")] Task<OrderPage> Query(OrderQuery query);
+
+    /// <summary>Orders per status, for both domains (the ops console's board).</summary>
+    [Alias("Counts")] Task<IReadOnlyList<StatusCount>> Counts();
 }

@@ -34,6 +34,8 @@ public enum Actor
     [JsonStringEnumMemberName("customer")] Customer,
     [JsonStringEnumMemberName("seller")] Seller,
     [JsonStringEnumMemberName("system")] System,
+    /// <summary>An operator's repair (the ops console or API): never a status of its choosing, only a move of the table.</summary>
+    [JsonStringEnumMemberName("ops")] Ops,
 }
 
 public static class StatusNames

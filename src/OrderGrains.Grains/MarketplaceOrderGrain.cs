@@ -94,6 +94,28 @@ public sealed partial class MarketplaceOrderGrain(
 
     public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change);
 
+    public async Task<RepairReply> Resync(Repair repair)
+    {
+        if (!Order.Exists || await Seller.GetView() is not { } seller)
+        {
+            return new RepairReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"no order {this.GetPrimaryKeyString()}", "none", "none");
+        }
+        var now = time.GetUtcNow();
+        var from = Order.Status.Vtex();
+        var decision = MarketplaceOrderDecider.Resync(Order, seller);
+        if (decision.IsAccepted)
+        {
+            foreach (var @event in decision.Events) MarketplaceOrderDecider.Evolve(Order, @event);
+            Order.WorkflowIsInError = false;
+            Order.LastChange = now;
+            Order.History.Add(new HistoryEntry(now, Actor.Ops, "ops-resync", CommandOutcome.Accepted, from, Order.Status.Vtex(), null, repair.Audit(decision.Message)));
+            await Write();
+        }
+        LogDecision(log, this.GetPrimaryKeyString(), "ops-resync", decision.Outcome, Order.Status.Vtex(), repair.Audit(decision.Message));
+        Metrics.Decided("marketplace", "ops-resync", decision.Outcome, from, Order.Status.Vtex());
+        return new RepairReply(decision.Outcome, decision.Code, decision.Message, from, Order.Status.Vtex());
+    }
+
     /// <summary>
     /// Orders placed before the change log kept a "reconcile" reminder; it is no longer needed (the log delivers every
     /// change, activation catches up), so one that fires removes itself. No periodic per-order work remains.

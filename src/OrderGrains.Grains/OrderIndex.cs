@@ -22,6 +22,8 @@ public interface IOrderIndex
     Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> entries, CursorAdvance advance, CancellationToken cancellationToken = default);
 
     Task<OrderPage> Query(OrderQuery query, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Feed and hook configurations and their queues of status changes (Feed v3 semantics: receive, hide, commit).</summary>
@@ -192,6 +194,7 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
                 && (q.CreatedTo is null || r.CreationDate <= q.CreatedTo)
                 && (q.HasInputInvoice is null || r.HasInputInvoice == q.HasInputInvoice)
                 && (q.OrderGroup is null || r.OrderGroup == q.OrderGroup)
+                && (q.ChangedBefore is null || (r.LastChange ?? r.CreationDate) < q.ChangedBefore)
                 && (q.Text is null || Contains(r.MarketplaceOrderId, q.Text) || Contains(r.SellerOrderId, q.Text) || Contains(r.OrderGroup, q.Text)))];
         }
         var sellerView = q.SellerId is not null;
@@ -205,6 +208,17 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
         };
         sorted = q.Descending ? sorted.ThenByDescending(r => r.SellerOrderId, StringComparer.Ordinal) : sorted.ThenBy(r => r.SellerOrderId, StringComparer.Ordinal);
         return Task.FromResult(new OrderPage([.. sorted.Skip((q.Page - 1) * q.PerPage).Take(q.PerPage)], matching.Count));
+    }
+
+    public Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<StatusCount>>([
+                .. rows.Values.GroupBy(r => r.MarketplaceStatus).Select(g => new StatusCount(StatusChange.Marketplace, g.Key, g.Count())),
+                .. rows.Values.GroupBy(r => r.SellerStatus).Select(g => new StatusCount(StatusChange.Fulfillment, g.Key, g.Count())),
+            ]);
+        }
     }
 
     private static IOrderedEnumerable<IndexedOrder> Order<T>(List<IndexedOrder> rows, Func<IndexedOrder, T> key, bool descending) =>
@@ -308,6 +322,8 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
 public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
 {
     public Task<OrderPage> Query(OrderQuery query) => index.Query(query);
+
+    public Task<IReadOnlyList<StatusCount>> Counts() => index.Counts();
 }
 
 /// <summary>Feed and hook configuration and the feed's queue, on any silo; a hook's configuration wakes its delivery grain.</summary>

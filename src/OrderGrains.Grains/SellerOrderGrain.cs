@@ -67,6 +67,25 @@ public sealed partial class SellerOrderGrain(
 
     public Task FireDeadline() => OnDeadline();
 
+    public async Task<RepairReply> FireDueDeadline(Repair repair)
+    {
+        var status = Order.Exists ? Order.Status.Vtex() : "none";
+        if (!Order.Exists)
+        {
+            return new RepairReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"no seller order {this.GetPrimaryKeyString()}", status, status);
+        }
+        if (DeadlineCommand() is not { } command || Order.NextDeadline is not { } due)
+        {
+            return new RepairReply(CommandOutcome.Replayed, null, $"nothing waits on time: the order is {status}", status, status);
+        }
+        if (due > time.GetUtcNow())
+        {
+            return new RepairReply(CommandOutcome.Rejected, "DEADLINE_NOT_DUE", $"the deadline is due at {due:u}, not yet: a repair never brings it forward", status, status);
+        }
+        var reply = await Run(command, repair);
+        return new RepairReply(reply.Outcome, reply.Code, reply.Message, status, Order.Status.Vtex());
+    }
+
     /// <summary>
     /// Orders placed before deadlines moved to the <c>og_deadline</c> index kept an Orleans "deadline" reminder. One that
     /// fires removes itself and applies the deadline if it is due; the state write that follows indexes the next one.
@@ -80,14 +99,17 @@ public sealed partial class SellerOrderGrain(
         await OnDeadline();
     }
 
+    /// <summary>The command a deadline of the current status applies (its default outcome), if the status waits on time.</summary>
+    private SellerCommand? DeadlineCommand() => Order.Status switch
+    {
+        SellerOrderStatus.WindowToCancel => new ExpireCancellationWindow(),
+        SellerOrderStatus.OrderAccepted or SellerOrderStatus.CancellationRequested => new ReachDeadline(),
+        _ => null,
+    };
+
     private async Task OnDeadline()
     {
-        SellerCommand? command = Order.Status switch
-        {
-            SellerOrderStatus.WindowToCancel => new ExpireCancellationWindow(),
-            SellerOrderStatus.OrderAccepted or SellerOrderStatus.CancellationRequested => new ReachDeadline(),
-            _ => null,
-        };
+        var command = DeadlineCommand();
         if (command is null)
         {
             return; // nothing waits on time (the sweep read an index entry this order has since left)
@@ -121,7 +143,8 @@ public sealed partial class SellerOrderGrain(
     private Task<SellerReply> Run(SellerCommand command, Access? access) =>
         Refused(access) is { } refusal ? Task.FromResult(refusal) : Run(command);
 
-    private async Task<SellerReply> Run(SellerCommand command)
+    /// <summary>Decides, writes (with an ops audit line when <paramref name="repair"/> took effect), wakes the log reader, arms the timer.</summary>
+    private async Task<SellerReply> Run(SellerCommand command, Repair? repair = null)
     {
         if (!Order.Exists && command is not PlaceSellerOrder)
         {
@@ -132,6 +155,11 @@ public sealed partial class SellerOrderGrain(
         var sequenceBefore = Order.Sequence;
         var statusBefore = Order.Exists ? Order.Status.Vtex() : "none";
         var decision = SellerOrderDecider.Handle(Order, command, time.GetUtcNow(), options.Value.Timings);
+        if (repair is not null && decision.IsAccepted)
+        {
+            Order.History.Add(new HistoryEntry(time.GetUtcNow(), Actor.Ops, "ops-" + command.Name, CommandOutcome.Accepted, statusBefore, Order.Status.Vtex(), null,
+                repair.Audit(decision.Message)));
+        }
         if (!Order.Exists)
         {
             state.State = new SellerOrderState(); // a rejected placement leaves nothing behind

@@ -200,6 +200,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         if (q.CreatedTo is { } to) sql.Append(" AND creation_date <= ").Append(Param(to.UtcDateTime, NpgsqlDbType.TimestampTz));
         if (q.HasInputInvoice is { } input) sql.Append(" AND has_input_invoice = ").Append(Param(input, NpgsqlDbType.Boolean));
         if (q.OrderGroup is not null) sql.Append(" AND order_group = ").Append(Param(q.OrderGroup, NpgsqlDbType.Text));
+        if (q.ChangedBefore is { } before) sql.Append(" AND coalesce(last_change, creation_date) < ").Append(Param(before.UtcDateTime, NpgsqlDbType.TimestampTz));
         if (q.Text is not null)
         {
             var like = Param("%" + q.Text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%", NpgsqlDbType.Text);
@@ -235,6 +236,20 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
             total = (await Query(q with { Page = 1, PerPage = 1 }, cancellationToken)).Total;
         }
         return new OrderPage(orders, total);
+    }
+
+    public async Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT 'Marketplace', marketplace_status, count(*) FROM og_order_index WHERE service_id = $1 GROUP BY marketplace_status
+            UNION ALL
+            SELECT 'Fulfillment', seller_status, count(*) FROM og_order_index WHERE service_id = $1 GROUP BY seller_status
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        var counts = new List<StatusCount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) counts.Add(new StatusCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        return counts;
     }
 
     /// <summary>Creates or replaces a configuration; it receives changes committed from its first creation on (the database's clock).</summary>

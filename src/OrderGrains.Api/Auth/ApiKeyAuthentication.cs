@@ -18,7 +18,7 @@ public sealed class ApiKeyAuthentication
     private readonly Dictionary<string, (byte[] TokenHash, Caller Caller)> keys;
 
     public ApiKeyAuthentication(IOptions<ApiKeyOptions> options) =>
-        keys = options.Value.Keys.ToDictionary(k => k.AppKey, k => (Hash(k.AppToken), new Caller(k.AppKey, k.Role, k.Account, k.SellerId, k.Role == Role.Ops && k.PersonalData)));
+        keys = options.Value.Keys.ToDictionary(k => k.AppKey, k => (Hash(k.AppToken), new Caller(k.AppKey, k.Role, k.Account, k.SellerId, k.Role == Role.Ops && k.PersonalData, k.Role == Role.Ops && k.Admin)));
 
     public Caller? Authenticate(HttpRequest request)
     {
@@ -58,7 +58,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
     public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        var opsOnly = path.StartsWithSegments("/dashboard") || path.StartsWithSegments(Telemetry.MetricsPath);
+        var opsOnly = path.StartsWithSegments("/dashboard") || path.StartsWithSegments(Telemetry.MetricsPath) || path.StartsWithSegments(Endpoints.OpsConsole.Path);
         var protectedPath = opsOnly || path.StartsWithSegments("/api");
         if (!protectedPath) return next(context);
 
@@ -74,7 +74,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
         }
         if (opsOnly && caller.Role != Role.Ops)
         {
-            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", "The dashboard and the metrics are for ops keys.");
+            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", "The dashboard, the ops console and the metrics are for ops keys.");
         }
         context.Items[typeof(Caller)] = caller;
         return next(context);

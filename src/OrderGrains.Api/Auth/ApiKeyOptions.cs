@@ -25,6 +25,8 @@ public sealed class ApiKey
     public string? SellerId { get; set; }
     /// <summary>Role ops only: sees buyers' personal data unmasked (README: "Personal data").</summary>
     public bool PersonalData { get; set; }
+    /// <summary>Role ops only: ops-admin, which may run repairs (resync, fire a due deadline); plain ops keys only read.</summary>
+    public bool Admin { get; set; }
 }
 
 /// <summary>The <c>Auth</c> configuration section.</summary>
@@ -36,7 +38,7 @@ public sealed class ApiKeyOptions
 }
 
 /// <summary>Who is calling, once the key checked out.</summary>
-public sealed record Caller(string AppKey, Role Role, string? Account, string? SellerId, bool PersonalData = false)
+public sealed record Caller(string AppKey, Role Role, string? Account, string? SellerId, bool PersonalData = false, bool Admin = false)
 {
     /// <summary>What a list, feed or hook of this key is limited to: a marketplace its account, a seller its orders, ops nothing.</summary>
     public string? VisibleAccount => Role == Role.Marketplace ? Account : null;

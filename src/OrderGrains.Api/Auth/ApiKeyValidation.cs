@@ -19,6 +19,7 @@ public sealed class ApiKeyValidation(IHostEnvironment environment) : IValidateOp
             if (key.AppToken.Length < 16) errors.Add($"{at}:AppToken must be at least 16 characters");
             if (key.Role == Role.Marketplace && string.IsNullOrWhiteSpace(key.Account)) errors.Add($"{at}: a marketplace key needs an Account");
             if (key.Role == Role.Seller && string.IsNullOrWhiteSpace(key.SellerId)) errors.Add($"{at}: a seller key needs a SellerId");
+            if (key.Admin && key.Role != Role.Ops) errors.Add($"{at}: Admin (ops-admin) is a grant for ops keys");
             if (key.PersonalData && key.Role != Role.Ops) errors.Add($"{at}: PersonalData is a grant for ops keys (a marketplace sees its buyers, a seller what it ships)");
             if (!environment.IsDevelopment() && key.AppToken.StartsWith(DemoTokenPrefix, StringComparison.Ordinal))
             {

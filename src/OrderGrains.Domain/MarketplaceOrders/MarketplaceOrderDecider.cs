@@ -136,6 +136,28 @@ public static class MarketplaceOrderDecider
         }
     }
 
+    /// <summary>
+    /// An operator's resync: the seller order's current snapshot replaces the mirror even at a sequence the mirror claims
+    /// to have (a delivery that was lost, or a wrong one applied), but only along the table: the marketplace order stays
+    /// where it is or moves by its <c>seller-changed</c> row. Nothing to repair is a replay; a move the table lacks is refused.
+    /// </summary>
+    public static MarketplaceDecision Resync(MarketplaceOrderState state, SellerOrderView seller)
+    {
+        var target = Expected(state.Payment, seller);
+        if (state.Seller is { } mirrored && mirrored.Sequence == seller.Sequence && mirrored.Status == seller.Status && state.Status == target)
+        {
+            return MarketplaceDecision.Replay($"nothing to repair: the marketplace order mirrors seller order {seller.SellerOrderId} at sequence {seller.Sequence} ({seller.Status.Vtex()})");
+        }
+        if (target != state.Status && MarketplaceTransitions.Find(state.Status, MarketplaceCommandKind.SellerChanged)?.To.Contains(target) != true)
+        {
+            return MarketplaceDecision.Reject(MirrorConflict,
+                $"seller order is {seller.Status.Vtex()} (sequence {seller.Sequence}); the table has no move from {state.Status.Vtex()} to {target.Vtex()}: a person must decide");
+        }
+        return MarketplaceDecision.Accept(target,
+            $"mirror {state.Seller?.Sequence ?? 0} ({state.Seller?.Status.Vtex() ?? "none"}) → {seller.Sequence} ({seller.Status.Vtex()})",
+            new SellerMirrored(seller, target));
+    }
+
     private static MarketplaceDecision Mirror(MarketplaceOrderState state, SellerOrderView seller, string source)
     {
         if (seller.Sequence <= state.SellerSequence)

@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrderGrains.Api.Auth;
+using OrderGrains.Api.Http;
+using OrderGrains.Api.Shapes;
+using OrderGrains.Contracts;
+using OrderGrains.Domain;
+using static OrderGrains.Api.Endpoints.EndpointSupport;
+
+namespace OrderGrains.Api.Endpoints;
+
+/// <summary>
+/// Guarded repairs, for ops-admin keys: resync a marketplace order from its seller order, fire a deadline that is due.
+/// Each takes a reason and an explicit confirmation, is idempotent (nothing to repair answers <c>replayed</c>), moves an
+/// order only along the transition table, and leaves one audit line in the order's history when it takes effect.
+/// The ops console (<see cref="OpsConsole"/>) runs the same.
+/// </summary>
+public static class OpsApi
+{
+    public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
+    {
+        var ops = app.MapGroup("/api/ops/orders").WithTags("Operations");
+        ops.MapPost("/{orderId}/resync", (string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) => Run(http, locator, grains, orderId, RepairKind.Resync))
+            .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<RepairResponse>()
+            .WithSummary("ops-admin: takes the seller order's current state into the marketplace order's mirror, along the table.");
+        ops.MapPost("/{orderId}/fire-deadline", (string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) => Run(http, locator, grains, orderId, RepairKind.FireDeadline))
+            .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<RepairResponse>()
+            .WithSummary("ops-admin: applies the seller order's due deadline (its default outcome) now; never one that is not due.");
+        return app;
+    }
+
+    public enum RepairKind { Resync, FireDeadline }
+
+    private static async Task<IResult> Run(HttpContext http, OrderLocator locator, IGrainFactory grains, string orderId, RepairKind kind)
+    {
+        if (!http.Caller().Admin) return NotAdmin();
+        var (request, problem) = await JsonBody.Read<RepairRequest>(http.Request);
+        if (problem is not null) return problem;
+        var (order, notFound) = await Locate(http, locator, orderId);
+        if (notFound is not null) return notFound;
+        var reply = await Repair(grains, order!, kind, new Repair(http.Caller().AppKey, request!.Reason!.Trim()));
+        return Answer(reply);
+    }
+
+    /// <summary>Runs one repair on the order's grain (the API and the console both come here).</summary>
+    public static Task<RepairReply> Repair(IGrainFactory grains, LocatedOrder order, RepairKind kind, Repair repair) => kind switch
+    {
+        RepairKind.Resync => grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).Resync(repair),
+        _ => grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).FireDueDeadline(repair),
+    };
+
+    public static IResult NotAdmin() =>
+        Problems.Result(StatusCodes.Status403Forbidden, "FORBIDDEN", "Repairs need an ops-admin key (an ops key with \"Admin\": true); this key only reads.");
+
+    private static IResult Answer(RepairReply reply) => reply.Outcome == CommandOutcome.Rejected
+        ? Problems.Result(StatusCodes.Status409Conflict, reply.Code ?? "REPAIR_REFUSED", reply.Message,
+            new Dictionary<string, object?> { ["orderStatus"] = reply.FromStatus })
+        : Results.Json(new RepairResponse(reply.Outcome == CommandOutcome.Accepted ? "accepted" : "replayed", reply.FromStatus, reply.ToStatus, reply.Message));
+}
+
+/// <summary>A repair's reason (kept in the audit line) and its explicit confirmation.</summary>
+public sealed record RepairRequest(string? Reason, bool? Confirm) : IValidatable
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var c = new Checks();
+        if (string.IsNullOrWhiteSpace(Reason) || Reason.Trim().Length < 3) c.Add("reason", "is required: say why (it goes into the order's history)");
+        else c.Text("reason", Reason, 500);
+        if (Confirm != true) c.Add("confirm", "must be true: a repair changes an order");
+        return c.Errors;
+    }
+}
+
+/// <summary><c>accepted</c>: it took effect (one audit line); <c>replayed</c>: nothing to repair.</summary>
+public sealed record RepairResponse(string Outcome, string FromStatus, string ToStatus, string Message);

@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using OrderGrains.Api.Auth;
+using OrderGrains.Contracts;
+using OrderGrains.Domain;
+
+namespace OrderGrains.Api.Endpoints;
+
+/// <summary>
+/// The ops console at /ops: server-rendered pages, no script and no external asset, for ops keys (HTTP Basic with
+/// AppKey:AppToken, as the dashboard). The board (orders per status, both domains), the attention list (orders waiting
+/// past a service level), search, and one order's timeline (both histories interleaved, the pending deadline and its
+/// default outcome, whether the marketplace order mirrors its seller order) with the repairs ops-admin keys may run.
+/// Everything it lists comes from the order index; a timeline reads the two grains.
+/// </summary>
+public static class OpsConsole
+{
+    public const string Path = "/ops";
+
+    /// <summary>A service level: orders resting in <see cref="Status"/> longer than <see cref="After"/> are listed, with why and what to do.</summary>
+    public sealed record AttentionRule(string Status, TimeSpan After, string Why, string WhatToDo);
+
+    /// <summary>
+    /// The service levels (<c>Ops:Attention:ReadyForHandling</c>, <c>Ops:Attention:Handling</c>, <c>Ops:Attention:CancellationRequested</c>:
+    /// TimeSpans). A cancellation request is listed once less than a day is left before its deadline cancels the order.
+    /// </summary>
+    public static IReadOnlyList<AttentionRule> Rules(IConfiguration configuration)
+    {
+        TimeSpan Get(string key, TimeSpan fallback) => TimeSpan.TryParse(configuration[key], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        var requestDeadline = Get("Workflow:CancellationRequestDeadline", TimeSpan.FromDays(30));
+        return
+        [
+            new("ready-for-handling", Get("Ops:Attention:ReadyForHandling", TimeSpan.FromHours(24)),
+                "paid and past the cancellation window, but the seller has not started handling", "Ask the seller to start handling; nothing here needs a repair."),
+            new("handling", Get("Ops:Attention:Handling", TimeSpan.FromHours(72)),
+                "in handling without an invoice", "Ask the seller for the invoice (or a cancellation request)."),
+            new("cancellation-requested", Get("Ops:Attention:CancellationRequested", requestDeadline - TimeSpan.FromHours(24)),
+                "a cancellation request with less than a day to its deadline (then the order is canceled)", "Ask the other side to accept or deny it before the deadline."),
+        ];
+    }
+
+    public static IEndpointRouteBuilder MapOpsConsole(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, Board).ExcludeFromDescription();
+        app.MapGet(Path + "/orders", Search).ExcludeFromDescription();
+        app.MapGet(Path + "/orders/{orderId}", Timeline).ExcludeFromDescription();
+        app.MapPost(Path + "/orders/{orderId}/{repair:regex(^(resync|fire-deadline)$)}", RepairForm).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> Board(HttpContext http, IGrainFactory grains, IConfiguration configuration)
+    {
+        var index = grains.GetGrain<IOrderIndexGrain>(0);
+        var counts = await index.Counts();
+        var now = DateTimeOffset.UtcNow;
+        var html = new StringBuilder();
+        html.Append("<h2>Orders per status</h2><div class=\"boards\">");
+        foreach (var domain in new[] { "Marketplace", "Fulfillment" })
+        {
+            html.Append($"<table class=\"board\" id=\"board-{domain.ToLowerInvariant()}\"><caption>{(domain == "Marketplace" ? "Marketplace orders" : "Seller orders")}</caption><tr><th>status</th><th>orders</th></tr>");
+            foreach (var c in counts.Where(c => c.Domain == domain).OrderByDescending(c => c.Count))
+            {
+                html.Append($"<tr><td><a href=\"{Path}/orders?status={E(c.Status)}\">{E(c.Status)}</a></td><td class=\"n\">{c.Count:N0}</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        html.Append("</div><h2>Needs attention</h2><table id=\"attention\"><tr><th>order</th><th>seller order</th><th>status</th><th>waiting</th><th>why</th><th>what can be done</th></tr>");
+        var listed = 0;
+        foreach (var rule in Rules(configuration))
+        {
+            var page = await index.Query(new OrderQuery(null, null, [rule.Status], null, null, null, null, null, OrderSort.LastChange, false, 1, 50, now - rule.After));
+            foreach (var o in page.Orders.Where(o => o.SellerStatus == rule.Status))
+            {
+                listed++;
+                var since = o.LastChange ?? o.CreationDate;
+                html.Append($"<tr class=\"late\"><td><a href=\"{Path}/orders/{E(o.MarketplaceOrderId)}\">{E(o.MarketplaceOrderId)}</a></td><td>{E(o.SellerOrderId)}</td><td>{E(o.SellerStatus)}</td>")
+                    .Append($"<td title=\"since {since:u}\">{Age(now - since)}</td><td>{E(rule.Why)} (service level {Age(rule.After)})</td><td>{E(rule.WhatToDo)}</td></tr>");
+            }
+        }
+        if (listed == 0) html.Append("<tr><td colspan=\"6\">Nothing waits past its service level.</td></tr>");
+        html.Append("</table>");
+        return Page(http, "Board", html.ToString());
+    }
+
+    private static async Task<IResult> Search(HttpContext http, IGrainFactory grains)
+    {
+        var q = Clean(http.Request.Query["q"]);
+        var status = Clean(http.Request.Query["status"]);
+        var seller = Clean(http.Request.Query["seller"]);
+        var page = await grains.GetGrain<IOrderIndexGrain>(0).Query(new OrderQuery(null, seller, status is null ? [] : [status], null, null, null, q, null, OrderSort.LastChange, true, 1, 100));
+        var html = new StringBuilder($"<h2>Orders</h2><p>{page.Total:N0} found{(page.Total > 100 ? ", the 100 changed last shown" : "")}.</p>");
+        html.Append("<table id=\"results\"><tr><th>order</th><th>seller order</th><th>group</th><th>seller</th><th>marketplace</th><th>seller status</th><th>value</th><th>created</th><th>last change</th></tr>");
+        foreach (var o in page.Orders)
+        {
+            html.Append($"<tr><td><a href=\"{Path}/orders/{E(o.MarketplaceOrderId)}\">{E(o.MarketplaceOrderId)}</a></td><td>{E(o.SellerOrderId)}</td><td>{E(o.OrderGroup)}</td><td>{E(o.SellerId)}</td>")
+                .Append($"<td>{E(o.MarketplaceStatus)}</td><td>{E(o.SellerStatus)}</td><td class=\"n\">{o.Value:N0}</td><td>{o.CreationDate:u}</td><td>{(o.LastChange ?? o.CreationDate):u}</td></tr>");
+        }
+        html.Append("</table>");
+        return Page(http, "Search", html.ToString(), q, status, seller);
+    }
+
+    private static async Task<IResult> Timeline(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        if (EndpointSupport.CheckOrderId(orderId) is not null || await locator.Find(http.Caller(), orderId) is not { } order)
+        {
+            return Page(http, "Not found", $"<p>No order {E(orderId)}.</p>", statusCode: StatusCodes.Status404NotFound);
+        }
+        var marketplace = await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView();
+        var seller = await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).GetView();
+        var lines = (await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetHistory()).Select(h => ("marketplace", h))
+            .Concat((await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).GetHistory()).Select(h => ("seller", h)))
+            .OrderBy(l => l.h.At).ToList();
+
+        var html = new StringBuilder($"<h2>Order {E(order.MarketplaceOrderId)} / {E(order.SellerOrderId)}</h2>");
+        if (Clean(http.Request.Query["message"]) is { } message) html.Append($"<p class=\"message\" id=\"message\">{E(message)}</p>");
+        var agree = marketplace?.Seller?.Sequence == seller?.Sequence && marketplace?.Seller?.Status == seller?.Status;
+        html.Append("<table class=\"facts\">")
+            .Append($"<tr><th>marketplace order</th><td id=\"marketplace-status\">{E(marketplace?.Status.Vtex() ?? "—")}</td><td>payment {E(marketplace?.Payment.ToString().ToLowerInvariant() ?? "—")}, account {E(marketplace?.Account ?? "—")}{(marketplace?.WorkflowIsInError == true ? ", <b>workflow in error</b>" : "")}</td></tr>")
+            .Append($"<tr><th>seller order</th><td id=\"seller-status\">{E(seller?.Status.Vtex() ?? "—")}</td><td>seller {E(seller?.SellerId ?? "—")}, sequence {seller?.Sequence}</td></tr>")
+            .Append($"<tr><th>mirror</th><td id=\"mirror\">{(agree ? "agrees" : "<b>disagrees</b>")}</td><td>the marketplace order mirrors sequence {marketplace?.Seller?.Sequence} ({E(marketplace?.Seller?.Status.Vtex() ?? "none")}); the seller order is at {seller?.Sequence} ({E(seller?.Status.Vtex() ?? "—")})</td></tr>")
+            .Append($"<tr><th>next deadline</th><td>{(seller?.NextDeadline is { } due ? due.ToString("u", CultureInfo.InvariantCulture) : "none")}</td><td>{E(DefaultOutcome(seller))}</td></tr>")
+            .Append("</table>");
+
+        html.Append("<h3>Timeline</h3><table id=\"timeline\"><tr><th>when</th><th>order</th><th>actor</th><th>command</th><th>outcome</th><th>from → to</th><th>code</th><th>why</th></tr>");
+        foreach (var (side, h) in lines)
+        {
+            html.Append($"<tr class=\"{h.Outcome.ToString().ToLowerInvariant()} {(h.Actor == Actor.Ops ? "audit" : "")}\"><td>{h.At:yyyy-MM-dd HH:mm:ss.fff}</td><td>{side}</td><td>{E(h.Actor.Vtex())}</td><td>{E(h.Command)}</td>")
+                .Append($"<td>{h.Outcome.ToString().ToLowerInvariant()}</td><td>{E(h.FromStatus)} → {E(h.ToStatus)}</td><td>{E(h.Code ?? "")}</td><td>{E(h.Reason)}</td></tr>");
+        }
+        html.Append("</table>");
+
+        var admin = http.Caller().Admin;
+        var disabled = admin ? "" : " disabled";
+        html.Append("<h3>Repairs</h3>")
+            .Append(admin ? "<p>Each needs a reason and a confirmation, moves the order only along the transition table, and leaves an audit line when it takes effect.</p>"
+                          : "<p class=\"readonly\">This key only reads: repairs need an ops-admin key.</p>");
+        foreach (var (repair, label, what) in new[]
+                 {
+                     ("resync", "Resync from the seller order", "Takes the seller order's current state into the marketplace order's mirror."),
+                     ("fire-deadline", "Fire the due deadline", "Applies the deadline's default outcome now, if it is due."),
+                 })
+        {
+            html.Append($"<form method=\"post\" action=\"{Path}/orders/{E(order.MarketplaceOrderId)}/{repair}\" class=\"repair\" id=\"{repair}\">")
+                .Append($"<p><b>{label}</b>: {what}</p>")
+                .Append($"<label>Reason <input name=\"reason\" required minlength=\"3\" maxlength=\"500\" size=\"60\"{disabled}></label> ")
+                .Append($"<label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{disabled}> I confirm</label> ")
+                .Append($"<button type=\"submit\"{disabled}>{label}</button></form>");
+        }
+        return Page(http, "Timeline", html.ToString());
+    }
+
+    private static async Task<IResult> RepairForm(string orderId, string repair, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        // A form post with the browser's Basic credentials: only from this console's own pages.
+        var origin = http.Request.Headers.Origin.ToString() is { Length: > 0 } o ? o : http.Request.Headers.Referer.ToString();
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var from) || !string.Equals(from.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase))
+        {
+            return Page(http, "Refused", "<p>A repair is posted from the console's own page.</p>", statusCode: StatusCodes.Status403Forbidden);
+        }
+        if (!http.Caller().Admin) return Page(http, "Refused", "<p>Repairs need an ops-admin key; this key only reads.</p>", statusCode: StatusCodes.Status403Forbidden);
+        if (EndpointSupport.CheckOrderId(orderId) is not null || await locator.Find(http.Caller(), orderId) is not { } order)
+        {
+            return Page(http, "Not found", $"<p>No order {E(orderId)}.</p>", statusCode: StatusCodes.Status404NotFound);
+        }
+        var form = await http.Request.ReadFormAsync();
+        var request = new RepairRequest(form["reason"].ToString(), form["confirm"].ToString() == "true");
+        string message;
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            message = "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"));
+        }
+        else
+        {
+            var kind = repair == "resync" ? OpsApi.RepairKind.Resync : OpsApi.RepairKind.FireDeadline;
+            var reply = await OpsApi.Repair(grains, order, kind, new Repair(http.Caller().AppKey, request.Reason!.Trim()));
+            message = $"{repair}: {reply.Outcome.ToString().ToLowerInvariant()} — {reply.Message}";
+        }
+        return Results.Redirect($"{Path}/orders/{Uri.EscapeDataString(order.MarketplaceOrderId)}?message={Uri.EscapeDataString(message)}");
+    }
+
+    private static string DefaultOutcome(Domain.SellerOrders.SellerOrderView? seller) => seller?.Status switch
+    {
+        SellerOrderStatus.OrderAccepted => "at the deadline without payment approval: canceled",
+        SellerOrderStatus.WindowToCancel => "at the end of the window: ready-for-handling",
+        SellerOrderStatus.CancellationRequested => "at the deadline without a decision: canceled",
+        _ => "nothing waits on time",
+    };
+
+    private static IResult Page(HttpContext http, string title, string body, string? q = null, string? status = null, string? seller = null, int statusCode = 200)
+    {
+        var caller = http.Caller();
+        var html = $$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>{{E(title)}} · OrderGrains ops</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>
+            body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+            header{background:#1d2330;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center;flex-wrap:wrap}
+            header a{color:#fff;text-decoration:none;font-weight:600} header form{margin-left:auto}
+            main{padding:12px 16px} table{border-collapse:collapse;background:#fff;margin:8px 0 16px} th,td{border:1px solid #d5d9e0;padding:4px 8px;text-align:left;vertical-align:top}
+            th{background:#eef1f5} td.n{text-align:right} .boards{display:flex;gap:24px;flex-wrap:wrap} caption{text-align:left;font-weight:600;padding:4px 0}
+            tr.late td{background:#fff6e0} tr.rejected td{color:#8a1f11} tr.audit td{background:#e8f4ff;font-weight:600}
+            .message{background:#e8f4ff;border:1px solid #9cc8f0;padding:8px} .readonly{color:#666} form.repair{background:#fff;border:1px solid #d5d9e0;padding:8px;margin:8px 0}
+            </style></head><body>
+            <header><a href="{{Path}}">OrderGrains ops</a><a href="{{Path}}/orders">orders</a><a href="/dashboard">dashboard</a><a href="/metrics">metrics</a>
+            <span>{{E(caller.AppKey)}}{{(caller.Admin ? " (ops-admin)" : " (read-only)")}}</span>
+            <form method="get" action="{{Path}}/orders"><input name="q" placeholder="order id or group" value="{{E(q ?? "")}}">
+            <input name="seller" placeholder="seller" size="8" value="{{E(seller ?? "")}}"><input name="status" placeholder="status" size="14" value="{{E(status ?? "")}}"><button>Search</button></form></header>
+            <main>{{body}}</main></body></html>
+            """;
+        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, statusCode);
+    }
+
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim()[..Math.Min(value.Trim().Length, 100)];
+
+    private static string Age(TimeSpan age) => age.TotalDays >= 2 ? $"{age.TotalDays:0} days" : age.TotalHours >= 2 ? $"{age.TotalHours:0} h" : age.TotalMinutes >= 2 ? $"{age.TotalMinutes:0} min" : $"{age.TotalSeconds:0} s";
+}
