@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace OrderGrains.Api.Tests;
 
 /// <summary>The same host as <see cref="ApiFactory"/>, on a real Kestrel socket bound to 127.0.0.1.</summary>
-public sealed class KestrelApiFactory : ApiFactory
+public class KestrelApiFactory : ApiFactory
 {
     public KestrelApiFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
 
