@@ -16,6 +16,7 @@ public static class Hosts
 {
     public const string MarketplaceKey = "bench-marketplace", MarketplaceToken = "bench-marketplace-token-01";
     public const string SellerKey = "bench-seller", SellerToken = "bench-seller1-token-000001";
+    public const string OpsKey = "bench-ops", OpsToken = "bench-ops-token-0000000001";
 
     public static int FreePort()
     {
@@ -40,6 +41,9 @@ public static class Hosts
         ["Auth:Keys:1:AppToken"] = SellerToken,
         ["Auth:Keys:1:Role"] = "seller",
         ["Auth:Keys:1:SellerId"] = "seller1",
+        ["Auth:Keys:2:AppKey"] = OpsKey,
+        ["Auth:Keys:2:AppToken"] = OpsToken,
+        ["Auth:Keys:2:Role"] = "ops",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Orleans"] = "Error",
     };

@@ -42,7 +42,11 @@ public sealed record OrderQuery(
     [property: Id(10)] int Page,
     [property: Id(11)] int PerPage,
     /// <summary>Only orders whose last change (or creation) is before this: what has waited longer than a service level.</summary>
-    [property: Id(12)] DateTimeOffset? ChangedBefore = null);
+    [property: Id(12)] DateTimeOffset? ChangedBefore = null,
+    /// <summary>False when the caller needs no total (the attention list): the page alone is cheaper than counting every match.</summary>
+    [property: Id(13)] bool CountTotal = true,
+    /// <summary><see cref="Statuses"/> are seller statuses only (the attention list): lets the index on them serve the query.</summary>
+    [property: Id(14)] bool SellerStatusOnly = false);
 
 /// <summary>How many orders rest in one status of one domain (<c>Marketplace</c> or <c>Fulfillment</c>).</summary>
 [GenerateSerializer, Immutable, Alias("OrderGrains.StatusCount")]

@@ -189,7 +189,7 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
             matching = [.. rows.Values.Where(r =>
                 (q.Account is null || r.Account == q.Account)
                 && (q.SellerId is null || r.SellerId == q.SellerId)
-                && (q.Statuses.Count == 0 || q.Statuses.Contains(r.MarketplaceStatus) || q.Statuses.Contains(r.SellerStatus))
+                && (q.Statuses.Count == 0 || (!q.SellerStatusOnly && q.Statuses.Contains(r.MarketplaceStatus)) || q.Statuses.Contains(r.SellerStatus))
                 && (q.CreatedFrom is null || r.CreationDate >= q.CreatedFrom)
                 && (q.CreatedTo is null || r.CreationDate <= q.CreatedTo)
                 && (q.HasInputInvoice is null || r.HasInputInvoice == q.HasInputInvoice)

@@ -182,7 +182,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
     public async Task<OrderPage> Query(OrderQuery q, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand();
-        var sql = new StringBuilder($"SELECT {Columns}, count(*) OVER () AS total FROM og_order_index WHERE service_id = $1");
+        var sql = new StringBuilder($"SELECT {Columns}, {(q.CountTotal ? "count(*) OVER ()" : "0::bigint")} AS total FROM og_order_index WHERE service_id = $1");
         command.Parameters.Add(new() { Value = serviceId });
         string Param(object value, NpgsqlDbType type)
         {
@@ -194,7 +194,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         if (q.Statuses.Count > 0)
         {
             var statuses = Param(q.Statuses.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-            sql.Append($" AND (marketplace_status = ANY({statuses}) OR seller_status = ANY({statuses}))");
+            sql.Append(q.SellerStatusOnly ? $" AND seller_status = ANY({statuses})" : $" AND (marketplace_status = ANY({statuses}) OR seller_status = ANY({statuses}))");
         }
         if (q.CreatedFrom is { } from) sql.Append(" AND creation_date >= ").Append(Param(from.UtcDateTime, NpgsqlDbType.TimestampTz));
         if (q.CreatedTo is { } to) sql.Append(" AND creation_date <= ").Append(Param(to.UtcDateTime, NpgsqlDbType.TimestampTz));
@@ -230,7 +230,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
                 total = reader.GetInt64(15);
             }
         }
-        if (orders.Count == 0 && q.Page > 1)
+        if (orders.Count == 0 && q.Page > 1 && q.CountTotal)
         {
             // Past the last page: the window function saw no row, so count separately for VTEX's paging.
             total = (await Query(q with { Page = 1, PerPage = 1 }, cancellationToken)).Total;
@@ -241,9 +241,9 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
     public async Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT 'Marketplace', marketplace_status, count(*) FROM og_order_index WHERE service_id = $1 GROUP BY marketplace_status
-            UNION ALL
-            SELECT 'Fulfillment', seller_status, count(*) FROM og_order_index WHERE service_id = $1 GROUP BY seller_status
+            SELECT CASE WHEN marketplace_status IS NULL THEN 'Fulfillment' ELSE 'Marketplace' END, coalesce(marketplace_status, seller_status), count(*)
+            FROM og_order_index WHERE service_id = $1
+            GROUP BY GROUPING SETS ((marketplace_status), (seller_status))
             """);
         command.Parameters.Add(new() { Value = serviceId });
         var counts = new List<StatusCount>();
