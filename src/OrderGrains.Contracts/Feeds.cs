@@ -71,7 +71,29 @@ public interface IOrderFeedGrain : IGrainWithIntegerKey
     /// <paramref name="since"/> and is still in the change log — with the same event ids. Null when the key has no such config.
     /// </summary>
     [Alias("Replay")] Task<ReplayResult?> Replay(string appKey, FeedKind kind, DateTimeOffset since);
+
+    /// <summary>
+    /// What ops must see of the consumers: every feed and hook with its queue (how many, the oldest change, the most
+    /// attempts), and the seller changes the marketplace orders have not been recorded as receiving for longer than
+    /// <paramref name="mirrorBehind"/> (at most 50).
+    /// </summary>
+    [Alias("Health")] Task<ConsumersHealth> Health(TimeSpan mirrorBehind);
+
+    /// <summary>Ops: a hook's notifications waiting out a retry backoff are sent now; how many.</summary>
+    [Alias("RetryNow")] Task<int> RetryNow(string appKey);
 }
+
+[GenerateSerializer, Immutable, Alias("OrderGrains.ConsumerHealth")]
+public sealed record ConsumerHealth(
+    [property: Id(0)] string AppKey, [property: Id(1)] FeedKind Kind, [property: Id(2)] long Queued,
+    [property: Id(3)] DateTimeOffset? OldestChange, [property: Id(4)] int MaxAttempts);
+
+/// <summary>A seller change not yet recorded as delivered to its marketplace order.</summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.UndeliveredChange")]
+public sealed record UndeliveredChange([property: Id(0)] string MarketplaceOrderId, [property: Id(1)] string SellerOrderId, [property: Id(2)] long Sequence, [property: Id(3)] DateTimeOffset CommittedAt);
+
+[GenerateSerializer, Immutable, Alias("OrderGrains.ConsumersHealth")]
+public sealed record ConsumersHealth([property: Id(0)] IReadOnlyList<ConsumerHealth> Consumers, [property: Id(1)] IReadOnlyList<UndeliveredChange> MirrorBehind);
 
 /// <summary>
 /// What a replay queued: <see cref="Queued"/> items (changes already queued and not yet consumed are not queued twice) of

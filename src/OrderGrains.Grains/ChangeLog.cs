@@ -37,6 +37,9 @@ public interface IChangeLog
     /// </summary>
     Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default);
 
+    /// <summary>Entries past <paramref name="consumer"/>'s cursor committed more than <paramref name="olderThan"/> ago, oldest first (at most <paramref name="max"/>).</summary>
+    Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Seller orders of a partition whose deadline is due at <paramref name="now"/>, earliest first, at most <paramref name="max"/>.
     /// The deadline index is kept by the same state write that appends to the log (<c>og_deadline</c>, migrations/0003_deadlines.sql).
@@ -133,6 +136,17 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
 
     public Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<LogEntry>>([]);
+
+    public Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default)
+    {
+        var before = time.GetUtcNow() - olderThan;
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<LogEntry>>([.. Enumerable.Range(0, ChangeLogPartitions.Count)
+                .SelectMany(p => partitions[p].Where(e => e.Position > cursors.GetValueOrDefault((consumer, p)).Position && e.LoggedAt < before))
+                .OrderBy(e => e.LoggedAt).Take(max)]);
+        }
+    }
 
     /// <summary>Moves a consumer's cursor (the memory index does, with its write) and drops what every consumer has read.</summary>
     public Task SaveCursor(string consumer, int partition, LogCursor cursor, CancellationToken cancellationToken = default)

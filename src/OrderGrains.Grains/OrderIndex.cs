@@ -56,6 +56,12 @@ public interface IOrderFeeds
     /// config's retention from now. Returns how many were queued.
     /// </summary>
     Task<int> Requeue(FeedConfig config, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken = default);
+
+    /// <summary>Every feed and hook with its queue: how many items, the oldest change, the most attempts.</summary>
+    Task<IReadOnlyList<ConsumerHealth>> Health(CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the items of a hook or feed that wait out a backoff visible now (blocked ones stay behind their order's head).</summary>
+    Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Where a change-log reader's cursor moves with an index write.</summary>
@@ -285,6 +291,30 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
         lock (gate) return Task.FromResult(items.RemoveAll(i => i.AppKey == appKey && i.Kind == kind && i.Handle is { } h && named.Contains(h)));
     }
 
+    public Task<IReadOnlyList<ConsumerHealth>> Health(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<ConsumerHealth>>([.. configs.Values.Select(c =>
+            {
+                var queued = items.Where(i => i.AppKey == c.AppKey && i.Kind == c.Kind).ToList();
+                return new ConsumerHealth(c.AppKey, c.Kind, queued.Count, queued.Count == 0 ? null : queued.Min(i => i.Change.CurrentChange),
+                    queued.Count == 0 ? 0 : queued.Max(i => i.Attempts));
+            })]);
+        }
+    }
+
+    public Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            var waiting = items.Where(i => i.AppKey == appKey && i.Kind == kind && i.VisibleAt > now).ToList();
+            foreach (var item in waiting) item.VisibleAt = now;
+            return Task.FromResult(waiting.Count);
+        }
+    }
+
     public Task<int> Requeue(FeedConfig config, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
@@ -330,6 +360,17 @@ public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
 [StatelessWorker]
 public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, TimeProvider time) : Grain, IOrderFeedGrain
 {
+    public async Task<ConsumersHealth> Health(TimeSpan mirrorBehind) => new(
+        await feeds.Health(),
+        [.. (await log.Undelivered(ChangeLogPartitionGrain.Consumer, mirrorBehind, 50)).Select(e => new UndeliveredChange(e.StreamKey, e.OrderId, e.Sequence, e.LoggedAt))]);
+
+    public async Task<int> RetryNow(string appKey)
+    {
+        var made = await feeds.RetryNow(appKey, FeedKind.Hook);
+        await GrainFactory.GetGrain<IHookDeliveryGrain>(appKey).Wake();
+        return made;
+    }
+
     public async Task<ReplayResult?> Replay(string appKey, FeedKind kind, DateTimeOffset since)
     {
         if (await feeds.GetConfig(appKey, kind) is not { } config) return null;

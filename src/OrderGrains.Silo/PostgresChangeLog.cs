@@ -70,6 +70,30 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         return await ReadEntries(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default)
+    {
+        // Per partition, only what lies past the cursor (the read index): bounded by what is undelivered, not by the log's size.
+        await using var command = dataSource.CreateCommand("""
+            SELECT l.txid::text::bigint, l.position, l.stream_key, l.order_id, l.sequence, l.payload::text, l.committed_at
+            FROM generate_series(0, 7) AS p(partition)
+            LEFT JOIN og_log_cursor c ON c.service_id = $1 AND c.consumer = $2 AND c.partition = p.partition
+            CROSS JOIN LATERAL (
+                SELECT * FROM og_change_log l
+                WHERE l.service_id = $1 AND l.partition = p.partition
+                  AND (l.txid, l.position) > (coalesce(c.txid, '0'::xid8), coalesce(c.position, 0))
+                ORDER BY l.txid, l.position
+                LIMIT $4) l
+            WHERE l.committed_at < now() - make_interval(secs => $3)
+            ORDER BY l.committed_at
+            LIMIT $4
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = consumer });
+        command.Parameters.Add(new() { Value = olderThan.TotalSeconds });
+        command.Parameters.Add(new() { Value = max });
+        return await ReadEntries(command, cancellationToken);
+    }
+
     public async Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(

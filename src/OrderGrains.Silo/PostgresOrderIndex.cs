@@ -98,6 +98,38 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<ConsumerHealth>> Health(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT c.app_key, c.kind, count(i.id), min(i.current_change), coalesce(max(i.attempts), 0)
+            FROM og_feed_config c
+            LEFT JOIN og_feed_item i ON i.service_id = c.service_id AND i.app_key = c.app_key AND i.kind = c.kind
+            WHERE c.service_id = $1
+            GROUP BY c.app_key, c.kind
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        var health = new List<ConsumerHealth>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            health.Add(new ConsumerHealth(reader.GetString(0), reader.GetString(1) == "hook" ? FeedKind.Hook : FeedKind.Feed, reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt32(4)));
+        }
+        return health;
+    }
+
+    public async Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE og_feed_item SET visible_at = now()
+            WHERE service_id = $1 AND app_key = $2 AND kind = $3 AND visible_at > now() AND visible_at <> 'infinity'
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = appKey });
+        command.Parameters.Add(new() { Value = Kind(kind) });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<int> Requeue(FeedConfig config, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

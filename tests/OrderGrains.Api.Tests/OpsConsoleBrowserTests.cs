@@ -104,3 +104,41 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFactory factory) : IClassFi
         Assert.Equal(HttpStatusCode.Forbidden, status);
     }
 }
+
+/// <summary>A failing hook shows on the attention list; ops-admin can send its waiting notifications now; read-only ops cannot.</summary>
+public sealed class OpsHookAttentionTests(OpsConsoleFactory factory) : IClassFixture<OpsConsoleFactory>
+{
+    [Fact]
+    public async Task FailingHook_IsListed_AndRetryNowIsForOpsAdmin()
+    {
+        var api = new Api(factory.CreateClient());
+        var failing = true;
+        await using var receiver = new OrderGrains.Testing.HookReceiver { Answer = (r, _) => (r.Body["hookConfig"] is not null || !failing ? 200 : 500, TimeSpan.Zero) };
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller2,
+            new { filter = new { type = "FromWorkflow", status = new[] { "order-accepted", "window-to-cancel", "ready-for-handling" } }, hook = new { url = receiver.Url } })).Status);
+        await api.Place("seller2");
+
+        string board = "";
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < until)
+        {
+            board = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, "/ops", OpsRepairTests.OpsAdmin))).Content.ReadAsStringAsync();
+            if (board.Contains("the hook is failing")) break;
+            await Task.Delay(250);
+        }
+        Assert.Contains($"hook of {Keys.Seller2.Key}", board);
+        Assert.Contains("the hook is failing", board);
+
+        var body = new { reason = "receiver fixed; ticket OPS-9", confirm = true };
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.Send(HttpMethod.Post, $"/api/ops/hooks/{Keys.Seller2.Key}/retry", Keys.Ops, body)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Post, "/api/ops/hooks/nobody/retry", OpsRepairTests.OpsAdmin, body)).Status);
+        failing = false;
+        var (status, result, _) = await api.Send(HttpMethod.Post, $"/api/ops/hooks/{Keys.Seller2.Key}/retry", OpsRepairTests.OpsAdmin, body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(result!["retried"]!.GetValue<int>() >= 0);
+        until = DateTime.UtcNow.AddSeconds(20);
+        while (!receiver.Requests.Any(r => r.AnsweredWith == 200 && r.Body["State"]?.GetValue<string>() == "order-accepted") && DateTime.UtcNow < until) await Task.Delay(100);
+        Assert.Contains(receiver.Requests, r => r.AnsweredWith == 200 && r.Body["State"]?.GetValue<string>() == "order-accepted");
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/hook/config", Keys.Seller2)).Status);
+    }
+}

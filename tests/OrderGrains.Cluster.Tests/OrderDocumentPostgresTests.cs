@@ -13,7 +13,11 @@ public class OrderDocumentPostgresTests(Postgres postgres)
     public async Task Document_IsFiledApartFromTheStateRow_AndSurvivesAKill9()
     {
         postgres.SkipIfMissing();
-        await using var cluster = new TestCluster(postgres, silos: 1, gateways: 0, new Dictionary<string, string> { ["Workflow__CancellationWindow"] = "00:00:00" });
+        await using var cluster = new TestCluster(postgres, silos: 1, gateways: 0, new Dictionary<string, string>
+        {
+            ["Workflow__CancellationWindow"] = "00:00:00",
+            ["Auth__Keys__2__AppKey"] = "ops-test", ["Auth__Keys__2__AppToken"] = "ops-test-token-00000000001", ["Auth__Keys__2__Role"] = "ops",
+        });
         await cluster.Start();
         var silo = cluster.Silos[0];
         var api = new RetryingApi(silo.BaseAddress);
@@ -68,5 +72,17 @@ public class OrderDocumentPostgresTests(Postgres postgres)
         var sellerView = await api.Get(sellerOrderId, asSeller: true);
         Assert.Equal("Ana", sellerView["clientProfileData"]!["firstName"]!.GetValue<string>());
         Assert.Equal(3700, sellerView["value"]!.GetValue<long>());
+
+        // The ops console reads the index, the consumers' queues and the log's undelivered entries on PostgreSQL too.
+        using var ops = new HttpClient { BaseAddress = silo.BaseAddress };
+        ops.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("ops-test:ops-test-token-00000000001"u8.ToArray()));
+        var board = await ops.GetAsync("/ops");
+        var html = await board.Content.ReadAsStringAsync();
+        Assert.True(board.IsSuccessStatusCode, html);
+        Assert.Contains("ready-for-handling", html);
+        Assert.Contains("Nothing waits past its service level.", html);
+        var timeline = await ops.GetStringAsync($"/ops/orders/{orderId}");
+        Assert.Contains("ready-for-handling", timeline);
+        Assert.Contains("agrees", timeline);
     }
 }

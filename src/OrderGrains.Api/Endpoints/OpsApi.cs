@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using OrderGrains.Api.Auth;
 using OrderGrains.Api.Http;
 using OrderGrains.Api.Shapes;
@@ -27,7 +28,30 @@ public static class OpsApi
         ops.MapPost("/{orderId}/fire-deadline", (string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) => Run(http, locator, grains, orderId, RepairKind.FireDeadline))
             .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<RepairResponse>()
             .WithSummary("ops-admin: applies the seller order's due deadline (its default outcome) now; never one that is not due.");
+        app.MapPost("/api/ops/hooks/{appKey}/retry", RetryHookNow).WithTags("Operations")
+            .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<HookRetryResponse>()
+            .WithSummary("ops-admin: sends a hook's notifications that wait out a retry backoff now.");
         return app;
+    }
+
+    private static async Task<IResult> RetryHookNow(string appKey, HttpContext http, IGrainFactory grains, ILoggerFactory logs)
+    {
+        if (!http.Caller().Admin) return NotAdmin();
+        var (request, problem) = await JsonBody.Read<RepairRequest>(http.Request);
+        if (problem is not null) return problem;
+        if (await grains.GetGrain<IOrderFeedGrain>(0).GetConfig(appKey, FeedKind.Hook) is null)
+        {
+            return Problems.Result(StatusCodes.Status404NotFound, "HOOK_NOT_CONFIGURED", $"No hook for AppKey {appKey}.");
+        }
+        return Results.Json(new HookRetryResponse(await RetryHook(grains, logs, appKey, new Repair(http.Caller().AppKey, request!.Reason!.Trim()))));
+    }
+
+    /// <summary>A hook's waiting notifications go out now; a hook is no order, so the audit line goes to the log.</summary>
+    public static async Task<int> RetryHook(IGrainFactory grains, ILoggerFactory logs, string appKey, Repair repair)
+    {
+        var retried = await grains.GetGrain<IOrderFeedGrain>(0).RetryNow(appKey);
+        logs.CreateLogger("OrderGrains.Ops").LogWarning("Ops repair: hook of {AppKey} retried now ({Retried} notifications) by {Audit}", appKey, retried, repair.Audit("retry now"));
+        return retried;
     }
 
     public enum RepairKind { Resync, FireDeadline }
@@ -71,6 +95,9 @@ public sealed record RepairRequest(string? Reason, bool? Confirm) : IValidatable
         return c.Errors;
     }
 }
+
+/// <summary>How many of the hook's waiting notifications were made due now.</summary>
+public sealed record HookRetryResponse(int Retried);
 
 /// <summary><c>accepted</c>: it took effect (one audit line); <c>replayed</c>: nothing to repair.</summary>
 public sealed record RepairResponse(string Outcome, string FromStatus, string ToStatus, string Message);

@@ -29,9 +29,12 @@ public static class OpsConsole
     /// The service levels (<c>Ops:Attention:ReadyForHandling</c>, <c>Ops:Attention:Handling</c>, <c>Ops:Attention:CancellationRequested</c>:
     /// TimeSpans). A cancellation request is listed once less than a day is left before its deadline cancels the order.
     /// </summary>
+    private static TimeSpan Setting(IConfiguration configuration, string key, TimeSpan fallback) =>
+        TimeSpan.TryParse(configuration[key], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
     public static IReadOnlyList<AttentionRule> Rules(IConfiguration configuration)
     {
-        TimeSpan Get(string key, TimeSpan fallback) => TimeSpan.TryParse(configuration[key], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        TimeSpan Get(string key, TimeSpan fallback) => Setting(configuration, key, fallback);
         var requestDeadline = Get("Workflow:CancellationRequestDeadline", TimeSpan.FromDays(30));
         return
         [
@@ -50,6 +53,7 @@ public static class OpsConsole
         app.MapGet(Path + "/orders", Search).ExcludeFromDescription();
         app.MapGet(Path + "/orders/{orderId}", Timeline).ExcludeFromDescription();
         app.MapPost(Path + "/orders/{orderId}/{repair:regex(^(resync|fire-deadline)$)}", RepairForm).ExcludeFromDescription();
+        app.MapPost(Path + "/hooks/{appKey}/retry", RetryHookForm).ExcludeFromDescription();
         return app;
     }
 
@@ -62,9 +66,12 @@ public static class OpsConsole
         var countsTask = index.Counts();
         var lateTasks = rules.Select(rule => index.Query(new OrderQuery(null, null, [rule.Status], null, null, null, null, null, OrderSort.LastChange, false, 1, 50,
             now - rule.After, CountTotal: false, SellerStatusOnly: true))).ToList();
+        var healthTask = grains.GetGrain<IOrderFeedGrain>(0).Health(Setting(configuration, "Ops:Attention:MirrorBehind", TimeSpan.FromSeconds(30)));
         var counts = await countsTask;
         var late = await Task.WhenAll(lateTasks);
+        var health = await healthTask;
         var html = new StringBuilder();
+        if (Clean(http.Request.Query["message"]) is { } message) html.Append($"<p class=\"message\" id=\"message\">{E(message)}</p>");
         html.Append("<h2>Orders per status</h2><div class=\"boards\">");
         foreach (var domain in new[] { "Marketplace", "Fulfillment" })
         {
@@ -85,6 +92,34 @@ public static class OpsConsole
                 var since = o.LastChange ?? o.CreationDate;
                 html.Append($"<tr class=\"late\"><td><a href=\"{Path}/orders/{E(o.MarketplaceOrderId)}\">{E(o.MarketplaceOrderId)}</a></td><td>{E(o.SellerOrderId)}</td><td>{E(o.SellerStatus)}</td>")
                     .Append($"<td title=\"since {since:u}\">{Age(now - since)}</td><td>{E(rule.Why)} (service level {Age(rule.After)})</td><td>{E(rule.WhatToDo)}</td></tr>");
+            }
+        }
+        foreach (var behind in health.MirrorBehind)
+        {
+            listed++;
+            html.Append($"<tr class=\"late behind\"><td><a href=\"{Path}/orders/{E(behind.MarketplaceOrderId)}\">{E(behind.MarketplaceOrderId)}</a></td><td>{E(behind.SellerOrderId)}</td><td>—</td>")
+                .Append($"<td>{Age(now - behind.CommittedAt)}</td><td>the seller order's change {behind.Sequence} is not recorded as delivered to the marketplace order (the change log's reader is behind or failing)</td>")
+                .Append("<td>Open the timeline: if the mirror disagrees, resync; check the silo's log for delivery failures.</td></tr>");
+        }
+        var failing = int.TryParse(configuration["Ops:Attention:HookAttempts"], CultureInfo.InvariantCulture, out var attempts) ? attempts : 3;
+        var unread = Setting(configuration, "Ops:Attention:FeedUnread", TimeSpan.FromHours(1));
+        var admin = http.Caller().Admin ? "" : " disabled";
+        foreach (var c in health.Consumers.Where(c => c.Queued > 0))
+        {
+            var oldest = c.OldestChange is { } at ? now - at : TimeSpan.Zero;
+            if (c.Kind == FeedKind.Hook && c.MaxAttempts >= failing)
+            {
+                listed++;
+                html.Append($"<tr class=\"late hook\"><td>hook of {E(c.AppKey)}</td><td>—</td><td>—</td><td>{Age(oldest)}</td>")
+                    .Append($"<td>the hook is failing: {c.Queued:N0} notifications wait, up to {c.MaxAttempts} attempts each</td>")
+                    .Append($"<td>Check the receiver (the silo's log says what it answered), then <form method=\"post\" action=\"{Path}/hooks/{E(c.AppKey)}/retry\" class=\"inline\">")
+                    .Append($"<input name=\"reason\" required minlength=\"3\" placeholder=\"reason\"{admin}><label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{admin}>confirm</label><button{admin}>retry now</button></form></td></tr>");
+            }
+            else if (c.Kind == FeedKind.Feed && oldest > unread)
+            {
+                listed++;
+                html.Append($"<tr class=\"late feed\"><td>feed of {E(c.AppKey)}</td><td>—</td><td>—</td><td>{Age(oldest)}</td>")
+                    .Append($"<td>the feed is not read: {c.Queued:N0} items wait</td><td>Ask the integrator to read and commit; items leave after the feed's retention.</td></tr>");
             }
         }
         if (listed == 0) html.Append("<tr><td colspan=\"6\">Nothing waits past its service level.</td></tr>");
@@ -159,15 +194,31 @@ public static class OpsConsole
         return Page(http, "Timeline", html.ToString());
     }
 
-    private static async Task<IResult> RepairForm(string orderId, string repair, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    /// <summary>A form post carries the browser's Basic credentials: only from this console's own pages, and only by ops-admin keys.</summary>
+    private static IResult? RefusedForm(HttpContext http)
     {
-        // A form post with the browser's Basic credentials: only from this console's own pages.
         var origin = http.Request.Headers.Origin.ToString() is { Length: > 0 } o ? o : http.Request.Headers.Referer.ToString();
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var from) || !string.Equals(from.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase))
         {
             return Page(http, "Refused", "<p>A repair is posted from the console's own page.</p>", statusCode: StatusCodes.Status403Forbidden);
         }
-        if (!http.Caller().Admin) return Page(http, "Refused", "<p>Repairs need an ops-admin key; this key only reads.</p>", statusCode: StatusCodes.Status403Forbidden);
+        return http.Caller().Admin ? null : Page(http, "Refused", "<p>Repairs need an ops-admin key; this key only reads.</p>", statusCode: StatusCodes.Status403Forbidden);
+    }
+
+    private static async Task<IResult> RetryHookForm(string appKey, HttpContext http, IGrainFactory grains, Microsoft.Extensions.Logging.ILoggerFactory logs)
+    {
+        if (RefusedForm(http) is { } refused) return refused;
+        var form = await http.Request.ReadFormAsync();
+        var request = new RepairRequest(form["reason"].ToString(), form["confirm"].ToString() == "true");
+        var message = request.Validate() is { Count: > 0 } errors
+            ? "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"))
+            : $"hook of {appKey}: {await OpsApi.RetryHook(grains, logs, appKey, new Repair(http.Caller().AppKey, request.Reason!.Trim()))} notifications sent again now";
+        return Results.Redirect($"{Path}?message={Uri.EscapeDataString(message)}");
+    }
+
+    private static async Task<IResult> RepairForm(string orderId, string repair, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        if (RefusedForm(http) is { } refused) return refused;
         if (EndpointSupport.CheckOrderId(orderId) is not null || await locator.Find(http.Caller(), orderId) is not { } order)
         {
             return Page(http, "Not found", $"<p>No order {E(orderId)}.</p>", statusCode: StatusCodes.Status404NotFound);
@@ -210,7 +261,7 @@ public static class OpsConsole
             main{padding:12px 16px} table{border-collapse:collapse;background:#fff;margin:8px 0 16px} th,td{border:1px solid #d5d9e0;padding:4px 8px;text-align:left;vertical-align:top}
             th{background:#eef1f5} td.n{text-align:right} .boards{display:flex;gap:24px;flex-wrap:wrap} caption{text-align:left;font-weight:600;padding:4px 0}
             tr.late td{background:#fff6e0} tr.rejected td{color:#8a1f11} tr.audit td{background:#e8f4ff;font-weight:600}
-            .message{background:#e8f4ff;border:1px solid #9cc8f0;padding:8px} .readonly{color:#666} form.repair{background:#fff;border:1px solid #d5d9e0;padding:8px;margin:8px 0}
+            form.inline{display:inline} .message{background:#e8f4ff;border:1px solid #9cc8f0;padding:8px} .readonly{color:#666} form.repair{background:#fff;border:1px solid #d5d9e0;padding:8px;margin:8px 0}
             </style></head><body>
             <header><a href="{{Path}}">OrderGrains ops</a><a href="{{Path}}/orders">orders</a><a href="/dashboard">dashboard</a><a href="/metrics">metrics</a>
             <span>{{E(caller.AppKey)}}{{(caller.Admin ? " (ops-admin)" : " (read-only)")}}</span>
