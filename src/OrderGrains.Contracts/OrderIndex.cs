@@ -48,6 +48,16 @@ public sealed record OrderQuery(
     /// <summary><see cref="Statuses"/> are seller statuses only (the attention list): lets the index on them serve the query.</summary>
     [property: Id(14)] bool SellerStatusOnly = false);
 
+/// <summary>How many orders entered one status of one domain (<c>Marketplace</c> or <c>Fulfillment</c>) in one 10-minute bucket.</summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.StatusTrend")]
+public sealed record StatusTrend([property: Id(0)] string Domain, [property: Id(1)] string Status, [property: Id(2)] DateTimeOffset Bucket, [property: Id(3)] long Changes)
+{
+    public static readonly TimeSpan Width = TimeSpan.FromMinutes(10);
+
+    /// <summary>The bucket a moment falls in (10-minute buckets from the epoch, UTC).</summary>
+    public static DateTimeOffset BucketOf(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % Width.Ticks, TimeSpan.Zero);
+}
+
 /// <summary>How many orders rest in one status of one domain (<c>Marketplace</c> or <c>Fulfillment</c>).</summary>
 [GenerateSerializer, Immutable, Alias("OrderGrains.StatusCount")]
 public sealed record StatusCount([property: Id(0)] string Domain, [property: Id(1)] string Status, [property: Id(2)] long Count);
@@ -73,4 +83,7 @@ public interface IOrderIndexGrain : IGrainWithIntegerKey
 
     /// <summary>Orders per status, for both domains (the ops console's board).</summary>
     [Alias("Counts")] Task<IReadOnlyList<StatusCount>> Counts();
+
+    /// <summary>Status changes per 10-minute bucket since <paramref name="since"/> (the board's trend).</summary>
+    [Alias("Trend")] Task<IReadOnlyList<StatusTrend>> Trend(DateTimeOffset since);
 }

@@ -24,6 +24,9 @@ public interface IOrderIndex
     Task<OrderPage> Query(OrderQuery query, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default);
+
+    /// <summary>Status changes per domain, status and 10-minute bucket (<see cref="StatusTrend"/>) since a moment; kept by <see cref="Apply"/>.</summary>
+    Task<IReadOnlyList<StatusTrend>> Trend(DateTimeOffset since, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Feed and hook configurations and their queues of status changes (Feed v3 semantics: receive, hide, commit).</summary>
@@ -158,6 +161,7 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
     private readonly Dictionary<string, IndexedOrder> rows = [];
     private readonly Dictionary<(string, FeedKind), FeedConfig> configs = [];
     private readonly List<QueuedItem> items = [];
+    private readonly Dictionary<(DateTimeOffset Bucket, string Domain, string Status), long> trend = [];
     private long nextItem;
 
     public async Task<IReadOnlyList<string>> Apply(IReadOnlyList<LogEntry> batch, CursorAdvance advance, CancellationToken cancellationToken = default)
@@ -177,6 +181,8 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
             foreach (var row in projected) rows[row.SellerOrderId] = row;
             foreach (var change in changes)
             {
+                var key = (StatusTrend.BucketOf(change.LoggedAt), change.Domain, change.State);
+                trend[key] = trend.GetValueOrDefault(key) + 1;
                 foreach (var config in configs.Values.Where(change.IsFor))
                 {
                     items.Add(new QueuedItem(++nextItem, config.AppKey, config.Kind, change, change.LoggedAt.AddSeconds(config.RetentionSeconds)) { VisibleAt = now });
@@ -214,6 +220,17 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
         };
         sorted = q.Descending ? sorted.ThenByDescending(r => r.SellerOrderId, StringComparer.Ordinal) : sorted.ThenBy(r => r.SellerOrderId, StringComparer.Ordinal);
         return Task.FromResult(new OrderPage([.. sorted.Skip((q.Page - 1) * q.PerPage).Take(q.PerPage)], matching.Count));
+    }
+
+    public Task<IReadOnlyList<StatusTrend>> Trend(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            // A day of buckets is all the board needs: older ones go (what retention does on PostgreSQL).
+            foreach (var old in trend.Keys.Where(k => k.Bucket < time.GetUtcNow().AddDays(-1)).ToList()) trend.Remove(old);
+            return Task.FromResult<IReadOnlyList<StatusTrend>>([.. trend.Where(t => t.Key.Bucket >= StatusTrend.BucketOf(since))
+                .Select(t => new StatusTrend(t.Key.Domain, t.Key.Status, t.Key.Bucket, t.Value))]);
+        }
     }
 
     public Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default)
@@ -354,6 +371,8 @@ public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
     public Task<OrderPage> Query(OrderQuery query) => index.Query(query);
 
     public Task<IReadOnlyList<StatusCount>> Counts() => index.Counts();
+
+    public Task<IReadOnlyList<StatusTrend>> Trend(DateTimeOffset since) => index.Trend(since);
 }
 
 /// <summary>Feed and hook configuration and the feed's queue, on any silo; a hook's configuration wakes its delivery grain.</summary>

@@ -61,6 +61,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
             await Upsert(connection, transaction, rows, cancellationToken);
         }
         var queued = changes.Count == 0 ? [] : await Enqueue(connection, transaction, changes, null, cancellationToken);
+        if (changes.Count > 0) await AddToTrend(connection, transaction, changes, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return [.. queued.Where(q => q.Kind == "hook").Select(q => q.AppKey).Distinct()];
     }
@@ -268,6 +269,34 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
             total = (await Query(q with { Page = 1, PerPage = 1 }, cancellationToken)).Total;
         }
         return new OrderPage(orders, total);
+    }
+
+    /// <summary>Counts the batch's status changes into their 10-minute buckets (the same transaction as the index rows).</summary>
+    private async Task AddToTrend(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken)
+    {
+        var counted = changes.GroupBy(c => (Bucket: StatusTrend.BucketOf(c.LoggedAt), c.Domain, c.State)).ToList();
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO og_status_trend AS t (service_id, bucket, domain, state, changes)
+            SELECT $1, b, d, s, n FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::bigint[]) AS x(b, d, s, n)
+            ON CONFLICT (service_id, bucket, domain, state) DO UPDATE SET changes = t.changes + EXCLUDED.changes
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = counted.Select(g => g.Key.Bucket.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = counted.Select(g => g.Key.Domain).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = counted.Select(g => g.Key.State).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = counted.Select(g => (long)g.Count()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StatusTrend>> Trend(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT domain, state, bucket, changes FROM og_status_trend WHERE service_id = $1 AND bucket >= $2");
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = StatusTrend.BucketOf(since).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        var trend = new List<StatusTrend>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) trend.Add(new StatusTrend(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt64(3)));
+        return trend;
     }
 
     public async Task<IReadOnlyList<StatusCount>> Counts(CancellationToken cancellationToken = default)

@@ -53,6 +53,11 @@ public sealed partial class RetentionService(
         {
             var logDeleted = await Drain(connection, "og_purge_change_log", log.Value.Retention, cancellationToken);
             var keysDeleted = await Drain(connection, "og_purge_idempotency", workflow.Value.IdempotencyKeyRetention, cancellationToken);
+            await using (var trend = new NpgsqlCommand("DELETE FROM og_status_trend WHERE service_id = $1 AND bucket < now() - interval '1 day'", connection))
+            {
+                trend.Parameters.Add(new() { Value = serviceId });
+                await trend.ExecuteNonQueryAsync(cancellationToken); // the board shows an hour; a day of 10-minute buckets is plenty
+            }
             if (logDeleted + keysDeleted > 0) LogPurged(logger, logDeleted, keysDeleted);
             return (logDeleted, keysDeleted);
         }

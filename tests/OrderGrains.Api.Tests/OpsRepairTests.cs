@@ -110,6 +110,17 @@ public class OpsRepairTests(ApiFactory factory)
         var board = await api.Http.SendAsync(Api.Request(HttpMethod.Get, "/ops", Keys.Ops));
         Assert.Equal(HttpStatusCode.OK, board.StatusCode);
         Assert.Contains("Orders per status", await board.Content.ReadAsStringAsync());
+        // The trend: the placement just made counts in the current 10-minute bucket once the index has it (within a second).
+        const string justEntered = "order-accepted</a></td><td class=\"n\">[0-9,]+</td>(<td class=\"n trend\">[^<]*</td>){5}<td class=\"n trend\">\\+[0-9]";
+        var until = DateTime.UtcNow.AddSeconds(5);
+        var html = "";
+        while (true)
+        {
+            html = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, "/ops", Keys.Ops))).Content.ReadAsStringAsync();
+            if (System.Text.RegularExpressions.Regex.IsMatch(html, justEntered) || DateTime.UtcNow > until) break;
+            await Task.Delay(100);
+        }
+        Assert.Matches(justEntered, html);
         var timeline = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, $"/ops/orders/{orderId}", Keys.Ops))).Content.ReadAsStringAsync();
         Assert.Contains("order-accepted", timeline);
         Assert.Contains("<button type=\"submit\" disabled>", timeline);

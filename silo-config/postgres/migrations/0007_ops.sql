@@ -1,11 +1,25 @@
 -- =============================================================================
--- Migration 7: the ops console's attention list.
---   Orders resting in a status longer than its service level are found by
---   status and last change (coalesce(last_change, creation_date) < now - SLA).
+-- Migration 7: the ops console.
+--   The attention list finds orders resting in a status longer than its service
+--   level by status and last change (coalesce(last_change, creation_date) < now - SLA).
+--   og_status_trend: status changes per domain, status and 10-minute bucket, added
+--   by the index write (PostgresOrderIndex.Apply: the same transaction, at most once
+--   a second per partition, never per transition); the board shows the last hour.
+--   The retention service drops buckets older than a day.
 -- =============================================================================
 BEGIN;
 SET LOCAL client_min_messages = warning;
 SELECT pg_advisory_xact_lock(hashtext('ordergrains.orleans.schema'));
+
+CREATE TABLE IF NOT EXISTS og_status_trend
+(
+    service_id varchar(150) NOT NULL,
+    bucket     timestamptz  NOT NULL,
+    domain     text         NOT NULL,
+    state      text         NOT NULL,
+    changes    bigint       NOT NULL,
+    PRIMARY KEY (service_id, bucket, domain, state)
+);
 
 CREATE INDEX IF NOT EXISTS ix_og_order_index_waiting ON og_order_index (service_id, seller_status, (coalesce(last_change, creation_date)));
 

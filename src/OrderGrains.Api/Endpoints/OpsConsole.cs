@@ -64,10 +64,13 @@ public static class OpsConsole
         var rules = Rules(configuration);
         // The counts and each service level's oldest orders at once (one index scan for the counts, an index range per level).
         var countsTask = index.Counts();
+        var trendTask = index.Trend(now.AddHours(-1));
         var lateTasks = rules.Select(rule => index.Query(new OrderQuery(null, null, [rule.Status], null, null, null, null, null, OrderSort.LastChange, false, 1, 50,
             now - rule.After, CountTotal: false, SellerStatusOnly: true))).ToList();
         var healthTask = grains.GetGrain<IOrderFeedGrain>(0).Health(Setting(configuration, "Ops:Attention:MirrorBehind", TimeSpan.FromSeconds(30)));
         var counts = await countsTask;
+        var trend = await trendTask;
+        var buckets = Enumerable.Range(0, 6).Select(i => StatusTrend.BucketOf(now) - StatusTrend.Width * (5 - i)).ToList();
         var late = await Task.WhenAll(lateTasks);
         var health = await healthTask;
         var html = new StringBuilder();
@@ -75,10 +78,21 @@ public static class OpsConsole
         html.Append("<h2>Orders per status</h2><div class=\"boards\">");
         foreach (var domain in new[] { "Marketplace", "Fulfillment" })
         {
-            html.Append($"<table class=\"board\" id=\"board-{domain.ToLowerInvariant()}\"><caption>{(domain == "Marketplace" ? "Marketplace orders (as their seller orders imply)" : "Seller orders")}</caption><tr><th>status</th><th>orders</th></tr>");
-            foreach (var c in counts.Where(c => c.Domain == domain).OrderByDescending(c => c.Count))
+            html.Append($"<table class=\"board\" id=\"board-{domain.ToLowerInvariant()}\"><caption>{(domain == "Marketplace" ? "Marketplace orders (as their seller orders imply)" : "Seller orders")}</caption>")
+                .Append("<tr><th rowspan=\"2\">status</th><th rowspan=\"2\">orders now</th><th colspan=\"6\">entered the status, per 10 minutes (UTC)</th></tr><tr>");
+            foreach (var bucket in buckets) html.Append($"<th class=\"n\">{bucket:HH:mm}</th>");
+            html.Append("</tr>");
+            var statuses = counts.Where(c => c.Domain == domain).Select(c => c.Status).Union(trend.Where(t => t.Domain == domain).Select(t => t.Status));
+            foreach (var status in statuses.OrderByDescending(s => counts.FirstOrDefault(c => c.Domain == domain && c.Status == s)?.Count ?? 0))
             {
-                html.Append($"<tr><td><a href=\"{Path}/orders?status={E(c.Status)}\">{E(c.Status)}</a></td><td class=\"n\">{c.Count:N0}</td></tr>");
+                var count = counts.FirstOrDefault(c => c.Domain == domain && c.Status == status)?.Count ?? 0;
+                html.Append($"<tr><td><a href=\"{Path}/orders?status={E(status)}\">{E(status)}</a></td><td class=\"n\">{count:N0}</td>");
+                foreach (var bucket in buckets)
+                {
+                    var changes = trend.FirstOrDefault(t => t.Domain == domain && t.Status == status && t.Bucket == bucket)?.Changes ?? 0;
+                    html.Append($"<td class=\"n trend\">{(changes == 0 ? "·" : "+" + changes.ToString("N0", CultureInfo.InvariantCulture))}</td>");
+                }
+                html.Append("</tr>");
             }
             html.Append("</table>");
         }
