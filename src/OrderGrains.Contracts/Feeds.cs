@@ -81,7 +81,22 @@ public interface IOrderFeedGrain : IGrainWithIntegerKey
 
     /// <summary>Ops: a hook's notifications waiting out a retry backoff are sent now; how many.</summary>
     [Alias("RetryNow")] Task<int> RetryNow(string appKey);
+
+    /// <summary>
+    /// Ops: queues again, for one feed or hook, every status change of one seller order (and its marketplace order) that the
+    /// config wants and the change log still keeps — same event ids. Null when the key has no such config.
+    /// </summary>
+    [Alias("Redeliver")] Task<ReplayResult?> Redeliver(string appKey, FeedKind kind, string sellerOrderId);
+
+    /// <summary>The feed and hook items still queued for these orders (the ops timeline: what has not reached its consumer).</summary>
+    [Alias("Queued")] Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds);
 }
+
+/// <summary>A status change still queued for a feed or hook: not yet received and committed (a hook: not yet delivered).</summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.QueuedChange")]
+public sealed record QueuedChange(
+    [property: Id(0)] string AppKey, [property: Id(1)] FeedKind Kind, [property: Id(2)] string OrderId, [property: Id(3)] string State,
+    [property: Id(4)] string EventId, [property: Id(5)] int Attempts, [property: Id(6)] DateTimeOffset? VisibleAt);
 
 [GenerateSerializer, Immutable, Alias("OrderGrains.ConsumerHealth")]
 public sealed record ConsumerHealth(

@@ -48,4 +48,7 @@ public interface ISellerOrderGrain : IGrainWithStringKey
 
     /// <summary>Ops: applies the deadline's default outcome now if the deadline is due (never before), with an audit line.</summary>
     [Alias("FireDueDeadline")] Task<RepairReply> FireDueDeadline(Repair repair);
+
+    /// <summary>Ops: records a repair that changed nothing of this order's own (a redelivery to a consumer) as an audit line.</summary>
+    [Alias("RecordRepair")] Task RecordRepair(Repair repair, string command, string whatChanged);
 }

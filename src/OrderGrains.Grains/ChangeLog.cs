@@ -37,6 +37,9 @@ public interface IChangeLog
     /// </summary>
     Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default);
 
+    /// <summary>Every entry still kept of one seller order, in log order.</summary>
+    Task<IReadOnlyList<LogEntry>> OrderEntries(string sellerOrderId, CancellationToken cancellationToken = default);
+
     /// <summary>Entries past <paramref name="consumer"/>'s cursor committed more than <paramref name="olderThan"/> ago, oldest first (at most <paramref name="max"/>).</summary>
     Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default);
 
@@ -136,6 +139,11 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
 
     public Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<LogEntry>>([]);
+
+    public Task<IReadOnlyList<LogEntry>> OrderEntries(string sellerOrderId, CancellationToken cancellationToken = default)
+    {
+        lock (gate) return Task.FromResult<IReadOnlyList<LogEntry>>([.. partitions.SelectMany(p => p).Where(e => e.OrderId == sellerOrderId).OrderBy(e => e.Position)]);
+    }
 
     public Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default)
     {

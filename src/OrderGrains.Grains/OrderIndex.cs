@@ -65,6 +65,9 @@ public interface IOrderFeeds
 
     /// <summary>Makes the items of a hook or feed that wait out a backoff visible now (blocked ones stay behind their order's head).</summary>
     Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default);
+
+    /// <summary>The items still queued for these orders, oldest first.</summary>
+    Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Where a change-log reader's cursor moves with an index write.</summary>
@@ -321,6 +324,15 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
         }
     }
 
+    public Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<QueuedChange>>([.. items.Where(i => orderIds.Contains(i.Change.OrderId))
+                .Select(i => new QueuedChange(i.AppKey, i.Kind, i.Change.OrderId, i.Change.State, i.Change.EventId, i.Attempts, i.VisibleAt))]);
+        }
+    }
+
     public Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
@@ -382,6 +394,20 @@ public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, TimeProvid
     public async Task<ConsumersHealth> Health(TimeSpan mirrorBehind) => new(
         await feeds.Health(),
         [.. (await log.Undelivered(ChangeLogPartitionGrain.Consumer, mirrorBehind, 50)).Select(e => new UndeliveredChange(e.StreamKey, e.OrderId, e.Sequence, e.LoggedAt))]);
+
+    public Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds) => feeds.Queued(orderIds);
+
+    public async Task<ReplayResult?> Redeliver(string appKey, FeedKind kind, string sellerOrderId)
+    {
+        if (await feeds.GetConfig(appKey, kind) is not { } config) return null;
+        if (!log.KeepsHistory) return new ReplayResult(0, 0, true, null, Available: false);
+        var entries = await log.OrderEntries(sellerOrderId);
+        var (_, changes) = OrderIndexProjection.Project(entries, new Dictionary<string, IndexedOrder>(), time.GetUtcNow());
+        var wanted = changes.Where(c => c.IsFor(config with { CreatedAt = DateTimeOffset.MinValue })).ToList();
+        var queued = wanted.Count == 0 ? 0 : await feeds.Requeue(config, wanted);
+        if (kind == FeedKind.Hook && queued > 0) await GrainFactory.GetGrain<IHookDeliveryGrain>(appKey).Wake();
+        return new ReplayResult(queued, entries.Count == 0 ? 0 : 1, true, null);
+    }
 
     public async Task<int> RetryNow(string appKey)
     {

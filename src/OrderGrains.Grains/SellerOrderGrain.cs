@@ -67,6 +67,22 @@ public sealed partial class SellerOrderGrain(
 
     public Task FireDeadline() => OnDeadline();
 
+    public async Task RecordRepair(Repair repair, string command, string whatChanged)
+    {
+        if (!Order.Exists) return;
+        var status = Order.Status.Vtex();
+        Order.History.Add(new HistoryEntry(time.GetUtcNow(), Actor.Ops, command, CommandOutcome.Accepted, status, status, null, repair.Audit(whatChanged)));
+        try
+        {
+            await state.WriteStateAsync(); // the same sequence: no change-log entry, no status change
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     public async Task<RepairReply> FireDueDeadline(Repair repair)
     {
         var status = Order.Exists ? Order.Status.Vtex() : "none";

@@ -70,6 +70,18 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         return await ReadEntries(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<LogEntry>> OrderEntries(string sellerOrderId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT txid::text::bigint, position, stream_key, order_id, sequence, payload::text, committed_at
+            FROM og_change_log WHERE service_id = $1 AND order_id = $2 AND txid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY sequence
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = sellerOrderId });
+        return await ReadEntries(command, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default)
     {
         // Per partition, only what lies past the cursor (the read index): bounded by what is undelivered, not by the log's size.

@@ -119,6 +119,25 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         return health;
     }
 
+    public async Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT app_key, kind, order_id, state, event_id, attempts, visible_at FROM og_feed_item
+            WHERE service_id = $1 AND order_id = ANY($2) ORDER BY id LIMIT 200
+            """);
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = orderIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        var queued = new List<QueuedChange>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var visible = reader.GetFieldValue<DateTime>(6);
+            queued.Add(new QueuedChange(reader.GetString(0), reader.GetString(1) == "hook" ? FeedKind.Hook : FeedKind.Feed, reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetInt32(5), visible == DateTime.MaxValue ? null : new DateTimeOffset(visible, TimeSpan.Zero)));
+        }
+        return queued;
+    }
+
     public async Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""

@@ -98,7 +98,7 @@ public sealed class OpsConsoleBrowserTests(OpsConsoleFactory factory) : IClassFi
         var readOnly = await Open(browser, Keys.Ops);
         await readOnly.GoToAsync($"{baseUrl}/ops/orders/{late}");
         Assert.True(await readOnly.EvaluateExpressionAsync<bool>("[...document.querySelectorAll('form.repair button')].every(b => b.disabled)"));
-        Assert.True(await readOnly.EvaluateExpressionAsync<bool>("document.querySelectorAll('form.repair button').length === 2"));
+        Assert.True(await readOnly.EvaluateExpressionAsync<bool>("document.querySelectorAll('form.repair button').length === 3"));
         await Shot(readOnly, "timeline-read-only");
         var (status, _, _) = await api.Send(HttpMethod.Post, $"/api/ops/orders/{late}/resync", Keys.Ops, new { reason = "try", confirm = true });
         Assert.Equal(HttpStatusCode.Forbidden, status);

@@ -99,6 +99,23 @@ public class OpsRepairTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Redeliver_NeedsOpsAdminAndAConsumer_AndThePostgresLog()
+    {
+        var (orderId, _) = await api.Place();
+        var body = new { reason = "consumer lost it", confirm = true, appKey = Keys.Marketplace.Key, kind = "feed" };
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/redeliver", Keys.Ops, body)).Status);
+        var (bad, problem, _) = await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/redeliver", OpsAdmin, new { reason = "x y", confirm = true, appKey = "k", kind = "queue" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.NotNull(problem!["errors"]!["kind"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/redeliver", OpsAdmin, body with { appKey = "nobody" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, "/api/orders/feed/config", Keys.Seller1, new { filter = new { type = "FromWorkflow", status = new[] { "handling" } } })).Status);
+        var (status, unavailable, _) = await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/redeliver", OpsAdmin, body with { appKey = Keys.Seller1.Key });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("REPLAY_NOT_AVAILABLE", unavailable!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/feed/config", Keys.Seller1)).Status);
+    }
+
+    [Fact]
     public async Task Console_ForOpsKeysOnly_ReadOnlyOpsSeesTheRepairsDisabled()
     {
         var (orderId, _) = await api.Place();

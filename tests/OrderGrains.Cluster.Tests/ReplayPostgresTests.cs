@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using OrderGrains.Testing;
 using Xunit.Abstractions;
 
@@ -20,6 +21,8 @@ public class ReplayPostgresTests(Postgres postgres, ITestOutputHelper output)
             ["Workflow__CancellationWindow"] = "00:00:00",
             ["Hooks__RetryBase"] = "00:00:00.200",
             ["Hooks__Poll"] = "00:00:00.500",
+            ["Auth__Keys__2__AppKey"] = "ops-admin-test", ["Auth__Keys__2__AppToken"] = "ops-admin-test-token-000001",
+            ["Auth__Keys__2__Role"] = "ops", ["Auth__Keys__2__Admin"] = "true",
         });
         await cluster.Start();
         var api = new RetryingApi(cluster.Silos[0].BaseAddress);
@@ -91,5 +94,21 @@ public class ReplayPostgresTests(Postgres postgres, ITestOutputHelper output)
         var (_, again) = await api.Send(HttpMethod.Get, "/api/orders/feed?maxlot=10", false);
         Assert.Equal(orders.Count, again!.AsArray().Count); // one per order at a time, oldest first
         Assert.All(again.AsArray(), i => Assert.Equal("payment-pending", i!["state"]!.GetValue<string>()));
+
+        // Ops redelivers one order to the hook: its four changes again, same event ids, and an audit line in its history.
+        var one = orders[0];
+        var before2 = For([one]).Count;
+        using var ops = new HttpClient { BaseAddress = cluster.Silos[0].BaseAddress };
+        ops.DefaultRequestHeaders.Add("X-VTEX-API-AppKey", "ops-admin-test");
+        ops.DefaultRequestHeaders.Add("X-VTEX-API-AppToken", "ops-admin-test-token-000001");
+        var response = await ops.PostAsJsonAsync($"/api/ops/orders/{one}/redeliver",
+            new { reason = "ERP lost the order; ticket OPS-11", confirm = true, appKey = TestCluster.SellerKey, kind = "hook" });
+        var redelivered = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(response.IsSuccessStatusCode, redelivered?.ToJsonString());
+        Assert.Equal(statuses.Length, redelivered!["queued"]!.GetValue<int>());
+        await WaitFor(() => For([one]).Count >= before2 + statuses.Length, "redelivered");
+        Assert.Equal(first.Where(e => For([one]).Any(r => r.Body["EventId"]!.GetValue<string>() == e)).Count(), statuses.Length);
+        var (_, history) = await api.Send(HttpMethod.Get, $"/api/oms/pvt/orders/{one}/history", true);
+        Assert.Contains(history!.AsArray(), h => h!["command"]!.GetValue<string>() == "ops-redeliver" && h["reason"]!.GetValue<string>().Contains("OPS-11"));
     }
 }

@@ -28,10 +28,42 @@ public static class OpsApi
         ops.MapPost("/{orderId}/fire-deadline", (string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains) => Run(http, locator, grains, orderId, RepairKind.FireDeadline))
             .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<RepairResponse>()
             .WithSummary("ops-admin: applies the seller order's due deadline (its default outcome) now; never one that is not due.");
+        ops.MapPost("/{orderId}/redeliver", Redeliver)
+            .Allow(Role.Ops).Accepts<RedeliverRequest>("application/json").Produces<RedeliverResponse>()
+            .WithSummary("ops-admin: queues the order's status changes again for one feed or hook (the change log's entries, same event ids).");
         app.MapPost("/api/ops/hooks/{appKey}/retry", RetryHookNow).WithTags("Operations")
             .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<HookRetryResponse>()
             .WithSummary("ops-admin: sends a hook's notifications that wait out a retry backoff now.");
         return app;
+    }
+
+    private static async Task<IResult> Redeliver(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
+    {
+        if (!http.Caller().Admin) return NotAdmin();
+        var (request, problem) = await JsonBody.Read<RedeliverRequest>(http.Request);
+        if (problem is not null) return problem;
+        var (order, notFound) = await Locate(http, locator, orderId);
+        if (notFound is not null) return notFound;
+        var kind = request!.Kind == "hook" ? FeedKind.Hook : FeedKind.Feed;
+        return await RedeliverTo(grains, order!, request.AppKey!, kind, new Repair(http.Caller().AppKey, request.Reason!.Trim())) switch
+        {
+            null => Problems.Result(StatusCodes.Status404NotFound, kind == FeedKind.Hook ? "HOOK_NOT_CONFIGURED" : "FEED_NOT_CONFIGURED", $"AppKey {request.AppKey} has no {request.Kind}."),
+            { Available: false } => Problems.Result(StatusCodes.Status409Conflict, "REPLAY_NOT_AVAILABLE",
+                "This silo keeps its change log in memory and drops what every consumer has read: there is nothing to redeliver. It needs the PostgreSQL profile."),
+            var result => Results.Json(new RedeliverResponse(result.Queued)),
+        };
+    }
+
+    /// <summary>Requeues the order's changes for one consumer and, when any was queued, leaves the audit line in the seller order's history.</summary>
+    public static async Task<ReplayResult?> RedeliverTo(IGrainFactory grains, LocatedOrder order, string appKey, FeedKind kind, Repair repair)
+    {
+        var result = await grains.GetGrain<IOrderFeedGrain>(0).Redeliver(appKey, kind, order.SellerOrderId);
+        if (result is { Available: true, Queued: > 0 })
+        {
+            await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).RecordRepair(repair, "ops-redeliver",
+                $"{result.Queued} status change(s) queued again for the {(kind == FeedKind.Hook ? "hook" : "feed")} of {appKey}");
+        }
+        return result;
     }
 
     private static async Task<IResult> RetryHookNow(string appKey, HttpContext http, IGrainFactory grains, ILoggerFactory logs)
@@ -95,6 +127,23 @@ public sealed record RepairRequest(string? Reason, bool? Confirm) : IValidatable
         return c.Errors;
     }
 }
+
+/// <summary>A redelivery: its reason and confirmation, and the consumer (an AppKey's <c>feed</c> or <c>hook</c>).</summary>
+public sealed record RedeliverRequest(string? Reason, bool? Confirm, string? AppKey, string? Kind) : IValidatable
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new RepairRequest(Reason, Confirm).Validate();
+        var c = new Checks();
+        c.Text("appKey", AppKey, 200, required: true);
+        if (Kind is not ("feed" or "hook")) c.Add("kind", "must be \"feed\" or \"hook\"");
+        foreach (var (field, messages) in c.Errors) errors[field] = messages;
+        return errors;
+    }
+}
+
+/// <summary>How many of the order's status changes were queued again (0 when the consumer's filter wants none, or all are still queued).</summary>
+public sealed record RedeliverResponse(int Queued);
 
 /// <summary>How many of the hook's waiting notifications were made due now.</summary>
 public sealed record HookRetryResponse(int Retried);

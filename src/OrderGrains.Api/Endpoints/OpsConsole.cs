@@ -52,7 +52,7 @@ public static class OpsConsole
         app.MapGet(Path, Board).ExcludeFromDescription();
         app.MapGet(Path + "/orders", Search).ExcludeFromDescription();
         app.MapGet(Path + "/orders/{orderId}", Timeline).ExcludeFromDescription();
-        app.MapPost(Path + "/orders/{orderId}/{repair:regex(^(resync|fire-deadline)$)}", RepairForm).ExcludeFromDescription();
+        app.MapPost(Path + "/orders/{orderId}/{repair:regex(^(resync|fire-deadline|redeliver)$)}", RepairForm).ExcludeFromDescription();
         app.MapPost(Path + "/hooks/{appKey}/retry", RetryHookForm).ExcludeFromDescription();
         return app;
     }
@@ -188,6 +188,26 @@ public static class OpsConsole
         }
         html.Append("</table>");
 
+        // What has not reached its consumer yet: the feed and hook items still queued for this order.
+        var feeds = grains.GetGrain<IOrderFeedGrain>(0);
+        var queued = await feeds.Queued([order.MarketplaceOrderId, order.SellerOrderId]);
+        html.Append("<h3>Feeds and hooks</h3>");
+        if (queued.Count == 0)
+        {
+            html.Append("<p id=\"queued\">Nothing queued: every feed and hook has received (and committed) what it wants of this order.</p>");
+        }
+        else
+        {
+            html.Append("<table id=\"queued\"><tr><th>consumer</th><th>order</th><th>status change</th><th>event id</th><th>attempts</th><th>next attempt</th></tr>");
+            foreach (var q in queued)
+            {
+                html.Append($"<tr><td>{(q.Kind == FeedKind.Hook ? "hook" : "feed")} of {E(q.AppKey)}</td><td>{E(q.OrderId)}</td><td>{E(q.State)}</td><td>{E(q.EventId)}</td><td class=\"n\">{q.Attempts}</td>")
+                    .Append($"<td>{(q.VisibleAt is { } at ? at.ToString("u", CultureInfo.InvariantCulture) : "after the order's earlier change")}</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        var consumers = (await feeds.Health(TimeSpan.FromDays(365))).Consumers;
+
         var admin = http.Caller().Admin;
         var disabled = admin ? "" : " disabled";
         html.Append("<h3>Repairs</h3>")
@@ -205,6 +225,18 @@ public static class OpsConsole
                 .Append($"<label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{disabled}> I confirm</label> ")
                 .Append($"<button type=\"submit\"{disabled}>{label}</button></form>");
         }
+        html.Append($"<form method=\"post\" action=\"{Path}/orders/{E(order.MarketplaceOrderId)}/redeliver\" class=\"repair\" id=\"redeliver\">")
+            .Append("<p><b>Redeliver to one consumer</b>: queues this order's status changes again for one feed or hook (the change log's entries, same event ids).</p>")
+            .Append($"<label>Consumer <select name=\"consumer\" required{disabled}>");
+        foreach (var c in consumers.OrderBy(c => c.AppKey))
+        {
+            var kind = c.Kind == FeedKind.Hook ? "hook" : "feed";
+            html.Append($"<option value=\"{kind}:{E(c.AppKey)}\">{kind} of {E(c.AppKey)}</option>");
+        }
+        html.Append("</select></label> ")
+            .Append($"<label>Reason <input name=\"reason\" required minlength=\"3\" maxlength=\"500\" size=\"40\"{disabled}></label> ")
+            .Append($"<label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{disabled}> I confirm</label> ")
+            .Append($"<button type=\"submit\"{disabled}>Redeliver</button></form>");
         return Page(http, "Timeline", html.ToString());
     }
 
@@ -243,6 +275,19 @@ public static class OpsConsole
         if (request.Validate() is { Count: > 0 } errors)
         {
             message = "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"));
+        }
+        else if (repair == "redeliver")
+        {
+            var consumer = form["consumer"].ToString().Split(':', 2);
+            var result = consumer is [("feed" or "hook") and var kind, { Length: > 0 } appKey]
+                ? await OpsApi.RedeliverTo(grains, order, appKey, kind == "hook" ? FeedKind.Hook : FeedKind.Feed, new Repair(http.Caller().AppKey, request.Reason!.Trim()))
+                : null;
+            message = result switch
+            {
+                null => "Not run: choose a feed or hook that exists",
+                { Available: false } => "redeliver: not available — this silo keeps its change log in memory (the PostgreSQL profile keeps it)",
+                _ => $"redeliver: {result.Queued} status change(s) queued again for the {consumer[0]} of {consumer[1]}",
+            };
         }
         else
         {
