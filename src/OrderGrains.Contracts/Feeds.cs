@@ -26,7 +26,9 @@ public sealed record FeedConfig(
     [property: Id(8)] IReadOnlyDictionary<string, string>? Headers,
     /// <summary>Hooks: the key of the HMAC-SHA256 signature of every notification.</summary>
     [property: Id(9)] string? Secret,
-    [property: Id(10)] DateTimeOffset CreatedAt);
+    [property: Id(10)] DateTimeOffset CreatedAt,
+    /// <summary>Hooks: when ops disabled it (nothing is sent; notifications stay queued until it is configured again).</summary>
+    [property: Id(11)] DateTimeOffset? DisabledAt = null);
 
 /// <summary>
 /// One committed status change of one order, as a feed or hook consumer receives it. <see cref="EventId"/> is the same for
@@ -82,6 +84,9 @@ public interface IOrderFeedGrain : IGrainWithIntegerKey
     /// <summary>Ops: a hook's notifications waiting out a retry backoff are sent now; how many.</summary>
     [Alias("RetryNow")] Task<int> RetryNow(string appKey);
 
+    /// <summary>Ops: stops a hook's deliveries (its notifications stay queued); configuring the hook again enables it. False if there is none.</summary>
+    [Alias("DisableHook")] Task<bool> DisableHook(string appKey);
+
     /// <summary>
     /// Ops: queues again, for one feed or hook, every status change of one seller order (and its marketplace order) that the
     /// config wants and the change log still keeps — same event ids. Null when the key has no such config.
@@ -101,7 +106,7 @@ public sealed record QueuedChange(
 [GenerateSerializer, Immutable, Alias("OrderGrains.ConsumerHealth")]
 public sealed record ConsumerHealth(
     [property: Id(0)] string AppKey, [property: Id(1)] FeedKind Kind, [property: Id(2)] long Queued,
-    [property: Id(3)] DateTimeOffset? OldestChange, [property: Id(4)] int MaxAttempts);
+    [property: Id(3)] DateTimeOffset? OldestChange, [property: Id(4)] int MaxAttempts, [property: Id(5)] DateTimeOffset? DisabledAt = null);
 
 /// <summary>A seller change not yet recorded as delivered to its marketplace order.</summary>
 [GenerateSerializer, Immutable, Alias("OrderGrains.UndeliveredChange")]

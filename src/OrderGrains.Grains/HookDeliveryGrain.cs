@@ -42,9 +42,9 @@ public sealed partial class HookDeliveryGrain(IOrderFeeds feeds, HookHttp http, 
     {
         var o = options.Value;
         var config = await feeds.GetConfig(AppKey, FeedKind.Hook, cancellationToken);
-        if (config?.Url is null)
+        if (config?.Url is null || config.DisabledAt is not null)
         {
-            DeactivateOnIdle(); // the hook was removed
+            DeactivateOnIdle(); // the hook was removed, or ops disabled it (its notifications wait, queued)
             return;
         }
         while (!cancellationToken.IsCancellationRequested)

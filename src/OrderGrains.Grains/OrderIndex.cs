@@ -66,6 +66,9 @@ public interface IOrderFeeds
     /// <summary>Makes the items of a hook or feed that wait out a backoff visible now (blocked ones stay behind their order's head).</summary>
     Task<int> RetryNow(string appKey, FeedKind kind, CancellationToken cancellationToken = default);
 
+    /// <summary>Marks a configuration disabled (a hook then delivers nothing); false if there is none.</summary>
+    Task<bool> Disable(string appKey, FeedKind kind, CancellationToken cancellationToken = default);
+
     /// <summary>The items still queued for these orders, oldest first.</summary>
     Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default);
 }
@@ -319,8 +322,18 @@ public sealed class MemoryOrderIndex(MemoryChangeLog? log = null, TimeProvider? 
             {
                 var queued = items.Where(i => i.AppKey == c.AppKey && i.Kind == c.Kind).ToList();
                 return new ConsumerHealth(c.AppKey, c.Kind, queued.Count, queued.Count == 0 ? null : queued.Min(i => i.Change.CurrentChange),
-                    queued.Count == 0 ? 0 : queued.Max(i => i.Attempts));
+                    queued.Count == 0 ? 0 : queued.Max(i => i.Attempts), c.DisabledAt);
             })]);
+        }
+    }
+
+    public Task<bool> Disable(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (!configs.TryGetValue((appKey, kind), out var config)) return Task.FromResult(false);
+            configs[(appKey, kind)] = config with { DisabledAt = config.DisabledAt ?? time.GetUtcNow() };
+            return Task.FromResult(true);
         }
     }
 
@@ -396,6 +409,8 @@ public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, TimeProvid
         [.. (await log.Undelivered(ChangeLogPartitionGrain.Consumer, mirrorBehind, 50)).Select(e => new UndeliveredChange(e.StreamKey, e.OrderId, e.Sequence, e.LoggedAt))]);
 
     public Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds) => feeds.Queued(orderIds);
+
+    public Task<bool> DisableHook(string appKey) => feeds.Disable(appKey, FeedKind.Hook);
 
     public async Task<ReplayResult?> Redeliver(string appKey, FeedKind kind, string sellerOrderId)
     {

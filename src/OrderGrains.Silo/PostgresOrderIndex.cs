@@ -102,11 +102,11 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
     public async Task<IReadOnlyList<ConsumerHealth>> Health(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT c.app_key, c.kind, count(i.id), min(i.current_change), coalesce(max(i.attempts), 0)
+            SELECT c.app_key, c.kind, count(i.id), min(i.current_change), coalesce(max(i.attempts), 0), c.disabled_at
             FROM og_feed_config c
             LEFT JOIN og_feed_item i ON i.service_id = c.service_id AND i.app_key = c.app_key AND i.kind = c.kind
             WHERE c.service_id = $1
-            GROUP BY c.app_key, c.kind
+            GROUP BY c.app_key, c.kind, c.disabled_at
             """);
         command.Parameters.Add(new() { Value = serviceId });
         var health = new List<ConsumerHealth>();
@@ -114,9 +114,20 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         while (await reader.ReadAsync(cancellationToken))
         {
             health.Add(new ConsumerHealth(reader.GetString(0), reader.GetString(1) == "hook" ? FeedKind.Hook : FeedKind.Feed, reader.GetInt64(2),
-                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt32(4)));
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
         }
         return health;
+    }
+
+    public async Task<bool> Disable(string appKey, FeedKind kind, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE og_feed_config SET disabled_at = coalesce(disabled_at, now()) WHERE service_id = $1 AND app_key = $2 AND kind = $3");
+        command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = appKey });
+        command.Parameters.Add(new() { Value = Kind(kind) });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds, CancellationToken cancellationToken = default)
@@ -340,7 +351,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, now())
             ON CONFLICT (service_id, app_key, kind) DO UPDATE SET statuses = EXCLUDED.statuses, account = EXCLUDED.account, seller_id = EXCLUDED.seller_id,
                 visibility_timeout_s = EXCLUDED.visibility_timeout_s, retention_s = EXCLUDED.retention_s, url = EXCLUDED.url,
-                headers = EXCLUDED.headers, secret = EXCLUDED.secret
+                headers = EXCLUDED.headers, secret = EXCLUDED.secret, disabled_at = NULL
             """);
         command.Parameters.Add(new() { Value = serviceId });
         command.Parameters.Add(new() { Value = c.AppKey });
@@ -365,7 +376,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
     private async Task<IReadOnlyList<FeedConfig>> ReadConfigs(string where, object[] values, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT app_key, kind, statuses, account, seller_id, visibility_timeout_s, retention_s, url, headers::text, secret, created_at
+            SELECT app_key, kind, statuses, account, seller_id, visibility_timeout_s, retention_s, url, headers::text, secret, created_at, disabled_at
             FROM og_feed_config WHERE service_id = $1 AND {where}
             """);
         command.Parameters.Add(new() { Value = serviceId });
@@ -378,7 +389,8 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.GetInt32(6),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.IsDBNull(8) ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8)),
-                reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetFieldValue<DateTimeOffset>(10)));
+                reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetFieldValue<DateTimeOffset>(10),
+                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
         }
         return configs;
     }

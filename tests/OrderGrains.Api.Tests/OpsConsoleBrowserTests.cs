@@ -139,6 +139,22 @@ public sealed class OpsHookAttentionTests(OpsConsoleFactory factory) : IClassFix
         until = DateTime.UtcNow.AddSeconds(20);
         while (!receiver.Requests.Any(r => r.AnsweredWith == 200 && r.Body["State"]?.GetValue<string>() == "order-accepted") && DateTime.UtcNow < until) await Task.Delay(100);
         Assert.Contains(receiver.Requests, r => r.AnsweredWith == 200 && r.Body["State"]?.GetValue<string>() == "order-accepted");
+
+        // Disabled: nothing goes out, the notifications wait; configuring the hook again sends them, in order.
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.Send(HttpMethod.Post, $"/api/ops/hooks/{Keys.Seller2.Key}/disable", Keys.Ops, body)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, $"/api/ops/hooks/{Keys.Seller2.Key}/disable", OpsRepairTests.OpsAdmin, body)).Status);
+        var (_, config, _) = await api.Send(HttpMethod.Get, "/api/orders/hook/config", Keys.Seller2);
+        Assert.NotNull(config!["disabledAt"]?.GetValue<DateTimeOffset>());
+        var (_, held) = await api.Place("seller2");
+        await Task.Delay(1500);
+        Assert.DoesNotContain(receiver.Requests, r => r.Body["OrderId"]?.GetValue<string>() == held);
+        var attention = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, "/ops", OpsRepairTests.OpsAdmin))).Content.ReadAsStringAsync();
+        Assert.Contains("the hook is disabled by ops", attention);
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller2,
+            new { filter = new { type = "FromWorkflow", status = new[] { "order-accepted", "window-to-cancel", "ready-for-handling" } }, hook = new { url = receiver.Url } })).Status);
+        until = DateTime.UtcNow.AddSeconds(20);
+        while (!receiver.Requests.Any(r => r.Body["OrderId"]?.GetValue<string>() == held) && DateTime.UtcNow < until) await Task.Delay(100);
+        Assert.Equal("order-accepted", receiver.Requests.First(r => r.Body["OrderId"]?.GetValue<string>() == held).Body["State"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/hook/config", Keys.Seller2)).Status);
     }
 }

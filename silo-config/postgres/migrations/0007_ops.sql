@@ -6,6 +6,8 @@
 --   by the index write (PostgresOrderIndex.Apply: the same transaction, at most once
 --   a second per partition, never per transition); the board shows the last hour.
 --   The retention service drops buckets older than a day.
+--   og_feed_config.disabled_at: a hook ops disabled (its notifications stay queued,
+--   within retention, and go out once the hook is configured again).
 -- =============================================================================
 BEGIN;
 SET LOCAL client_min_messages = warning;
@@ -20,6 +22,8 @@ CREATE TABLE IF NOT EXISTS og_status_trend
     changes    bigint       NOT NULL,
     PRIMARY KEY (service_id, bucket, domain, state)
 );
+
+ALTER TABLE og_feed_config ADD COLUMN IF NOT EXISTS disabled_at timestamptz NULL;
 
 CREATE INDEX IF NOT EXISTS ix_og_order_index_waiting ON og_order_index (service_id, seller_status, (coalesce(last_change, creation_date)));
 

@@ -31,6 +31,9 @@ public static class OpsApi
         ops.MapPost("/{orderId}/redeliver", Redeliver)
             .Allow(Role.Ops).Accepts<RedeliverRequest>("application/json").Produces<RedeliverResponse>()
             .WithSummary("ops-admin: queues the order's status changes again for one feed or hook (the change log's entries, same event ids).");
+        app.MapPost("/api/ops/hooks/{appKey}/disable", DisableHookNow).WithTags("Operations")
+            .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<HookDisableResponse>()
+            .WithSummary("ops-admin: stops a hook's deliveries; its notifications stay queued until the hook is configured again.");
         app.MapPost("/api/ops/hooks/{appKey}/retry", RetryHookNow).WithTags("Operations")
             .Allow(Role.Ops).Accepts<RepairRequest>("application/json").Produces<HookRetryResponse>()
             .WithSummary("ops-admin: sends a hook's notifications that wait out a retry backoff now.");
@@ -76,6 +79,24 @@ public static class OpsApi
             return Problems.Result(StatusCodes.Status404NotFound, "HOOK_NOT_CONFIGURED", $"No hook for AppKey {appKey}.");
         }
         return Results.Json(new HookRetryResponse(await RetryHook(grains, logs, appKey, new Repair(http.Caller().AppKey, request!.Reason!.Trim()))));
+    }
+
+    private static async Task<IResult> DisableHookNow(string appKey, HttpContext http, IGrainFactory grains, ILoggerFactory logs)
+    {
+        if (!http.Caller().Admin) return NotAdmin();
+        var (request, problem) = await JsonBody.Read<RepairRequest>(http.Request);
+        if (problem is not null) return problem;
+        return await DisableHook(grains, logs, appKey, new Repair(http.Caller().AppKey, request!.Reason!.Trim()))
+            ? Results.Json(new HookDisableResponse(true))
+            : Problems.Result(StatusCodes.Status404NotFound, "HOOK_NOT_CONFIGURED", $"No hook for AppKey {appKey}.");
+    }
+
+    /// <summary>Disables a hook (idempotent); the audit line goes to the log.</summary>
+    public static async Task<bool> DisableHook(IGrainFactory grains, ILoggerFactory logs, string appKey, Repair repair)
+    {
+        var disabled = await grains.GetGrain<IOrderFeedGrain>(0).DisableHook(appKey);
+        if (disabled) logs.CreateLogger("OrderGrains.Ops").LogWarning("Ops repair: hook of {AppKey} disabled by {Audit}", appKey, repair.Audit("disabled; configuring it again enables it"));
+        return disabled;
     }
 
     /// <summary>A hook's waiting notifications go out now; a hook is no order, so the audit line goes to the log.</summary>
@@ -144,6 +165,8 @@ public sealed record RedeliverRequest(string? Reason, bool? Confirm, string? App
 
 /// <summary>How many of the order's status changes were queued again (0 when the consumer's filter wants none, or all are still queued).</summary>
 public sealed record RedeliverResponse(int Queued);
+
+public sealed record HookDisableResponse(bool Disabled);
 
 /// <summary>How many of the hook's waiting notifications were made due now.</summary>
 public sealed record HookRetryResponse(int Retried);

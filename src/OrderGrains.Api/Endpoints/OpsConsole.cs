@@ -53,7 +53,7 @@ public static class OpsConsole
         app.MapGet(Path + "/orders", Search).ExcludeFromDescription();
         app.MapGet(Path + "/orders/{orderId}", Timeline).ExcludeFromDescription();
         app.MapPost(Path + "/orders/{orderId}/{repair:regex(^(resync|fire-deadline|redeliver)$)}", RepairForm).ExcludeFromDescription();
-        app.MapPost(Path + "/hooks/{appKey}/retry", RetryHookForm).ExcludeFromDescription();
+        app.MapPost(Path + "/hooks/{appKey}/{action:regex(^(retry|disable)$)}", HookForm).ExcludeFromDescription();
         return app;
     }
 
@@ -121,13 +121,21 @@ public static class OpsConsole
         foreach (var c in health.Consumers.Where(c => c.Queued > 0))
         {
             var oldest = c.OldestChange is { } at ? now - at : TimeSpan.Zero;
-            if (c.Kind == FeedKind.Hook && c.MaxAttempts >= failing)
+            if (c.Kind == FeedKind.Hook && c.DisabledAt is { } disabledAt)
+            {
+                listed++;
+                html.Append($"<tr class=\"late hook\"><td>hook of {E(c.AppKey)}</td><td>—</td><td>—</td><td>{Age(now - disabledAt)}</td>")
+                    .Append($"<td>the hook is disabled by ops: {c.Queued:N0} notifications wait</td><td>The integrator configures the hook again (POST /api/orders/hook/config) to resume.</td></tr>");
+            }
+            else if (c.Kind == FeedKind.Hook && c.MaxAttempts >= failing)
             {
                 listed++;
                 html.Append($"<tr class=\"late hook\"><td>hook of {E(c.AppKey)}</td><td>—</td><td>—</td><td>{Age(oldest)}</td>")
                     .Append($"<td>the hook is failing: {c.Queued:N0} notifications wait, up to {c.MaxAttempts} attempts each</td>")
                     .Append($"<td>Check the receiver (the silo's log says what it answered), then <form method=\"post\" action=\"{Path}/hooks/{E(c.AppKey)}/retry\" class=\"inline\">")
-                    .Append($"<input name=\"reason\" required minlength=\"3\" placeholder=\"reason\"{admin}><label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{admin}>confirm</label><button{admin}>retry now</button></form></td></tr>");
+                    .Append($"<input name=\"reason\" required minlength=\"3\" placeholder=\"reason\"{admin}><label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{admin}>confirm</label><button{admin}>retry now</button></form>")
+                    .Append($" or <form method=\"post\" action=\"{Path}/hooks/{E(c.AppKey)}/disable\" class=\"inline\"><input name=\"reason\" required minlength=\"3\" placeholder=\"reason\"{admin}>")
+                    .Append($"<label><input type=\"checkbox\" name=\"confirm\" value=\"true\" required{admin}>confirm</label><button{admin}>disable</button></form></td></tr>");
             }
             else if (c.Kind == FeedKind.Feed && oldest > unread)
             {
@@ -251,14 +259,17 @@ public static class OpsConsole
         return http.Caller().Admin ? null : Page(http, "Refused", "<p>Repairs need an ops-admin key; this key only reads.</p>", statusCode: StatusCodes.Status403Forbidden);
     }
 
-    private static async Task<IResult> RetryHookForm(string appKey, HttpContext http, IGrainFactory grains, Microsoft.Extensions.Logging.ILoggerFactory logs)
+    private static async Task<IResult> HookForm(string appKey, string action, HttpContext http, IGrainFactory grains, Microsoft.Extensions.Logging.ILoggerFactory logs)
     {
         if (RefusedForm(http) is { } refused) return refused;
         var form = await http.Request.ReadFormAsync();
         var request = new RepairRequest(form["reason"].ToString(), form["confirm"].ToString() == "true");
+        var repair = new Repair(http.Caller().AppKey, (request.Reason ?? "").Trim());
         var message = request.Validate() is { Count: > 0 } errors
             ? "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"))
-            : $"hook of {appKey}: {await OpsApi.RetryHook(grains, logs, appKey, new Repair(http.Caller().AppKey, request.Reason!.Trim()))} notifications sent again now";
+            : action == "retry"
+                ? $"hook of {appKey}: {await OpsApi.RetryHook(grains, logs, appKey, repair)} notifications sent again now"
+                : await OpsApi.DisableHook(grains, logs, appKey, repair) ? $"hook of {appKey}: disabled (configuring it again enables it)" : $"no hook of {appKey}";
         return Results.Redirect($"{Path}?message={Uri.EscapeDataString(message)}");
     }
 

@@ -128,10 +128,11 @@ public sealed record FeedConfigResponse(FeedFilterResponse Filter, FeedQueueResp
 public sealed record HookTargetResponse(string Url, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>A hook's configuration, with the secret its notifications are signed with (beyond VTEX).</summary>
-public sealed record HookConfigResponse(FeedFilterResponse Filter, HookTargetResponse Hook, string Secret)
+/// <summary>A hook's configuration; <c>disabledAt</c> is set while ops has it disabled (configuring it again enables it).</summary>
+public sealed record HookConfigResponse(FeedFilterResponse Filter, HookTargetResponse Hook, string Secret, DateTimeOffset? DisabledAt)
 {
     public static HookConfigResponse From(FeedConfig c) =>
-        new(new FeedFilterResponse("FromWorkflow", c.Statuses), new HookTargetResponse(c.Url!, c.Headers ?? new Dictionary<string, string>()), c.Secret!);
+        new(new FeedFilterResponse("FromWorkflow", c.Statuses), new HookTargetResponse(c.Url!, c.Headers ?? new Dictionary<string, string>()), c.Secret!, c.DisabledAt);
 }
 
 /// <summary>VTEX's feed item.</summary>
