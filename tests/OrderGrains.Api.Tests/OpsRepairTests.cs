@@ -138,6 +138,17 @@ public class OpsRepairTests(ApiFactory factory)
             await Task.Delay(100);
         }
         Assert.Matches(justEntered, html);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        var search = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, $"/ops/orders?q={orderId}&from={today}&to={today}", Keys.Ops))).Content.ReadAsStringAsync();
+        var none = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, $"/ops/orders?q={orderId}&to=2020-01-01", Keys.Ops))).Content.ReadAsStringAsync();
+        var indexedBy = DateTime.UtcNow.AddSeconds(5);
+        while (!search.Contains($"/ops/orders/{orderId}\"") && DateTime.UtcNow < indexedBy)
+        {
+            await Task.Delay(100);
+            search = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, $"/ops/orders?q={orderId}&from={today}&to={today}", Keys.Ops))).Content.ReadAsStringAsync();
+        }
+        Assert.Contains($"/ops/orders/{orderId}\"", search);
+        Assert.DoesNotContain($"/ops/orders/{orderId}\"", none);
         var timeline = await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, $"/ops/orders/{orderId}", Keys.Ops))).Content.ReadAsStringAsync();
         Assert.Contains("order-accepted", timeline);
         Assert.Contains("<button type=\"submit\" disabled>", timeline);

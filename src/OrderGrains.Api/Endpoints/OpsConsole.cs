@@ -154,7 +154,12 @@ public static class OpsConsole
         var q = Clean(http.Request.Query["q"]);
         var status = Clean(http.Request.Query["status"]);
         var seller = Clean(http.Request.Query["seller"]);
-        var page = await grains.GetGrain<IOrderIndexGrain>(0).Query(new OrderQuery(null, seller, status is null ? [] : [status], null, null, null, q, null, OrderSort.LastChange, true, 1, 100));
+        // Created on a day (from, to: yyyy-MM-dd, UTC; either alone bounds one side).
+        DateTimeOffset? Day(string name) => DateTimeOffset.TryParseExact(Clean(http.Request.Query[name]), "yyyy-MM-dd", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var day) ? day : null;
+        var from = Day("from");
+        var to = Day("to")?.AddDays(1).AddTicks(-1);
+        var page = await grains.GetGrain<IOrderIndexGrain>(0).Query(new OrderQuery(null, seller, status is null ? [] : [status], from, to, null, q, null, OrderSort.LastChange, true, 1, 100));
         var html = new StringBuilder($"<h2>Orders</h2><p>{page.Total:N0} found{(page.Total > 100 ? ", the 100 changed last shown" : "")}.</p>");
         html.Append("<table id=\"results\"><tr><th>order</th><th>seller order</th><th>group</th><th>seller</th><th>marketplace</th><th>seller status</th><th>value</th><th>created</th><th>last change</th></tr>");
         foreach (var o in page.Orders)
@@ -336,7 +341,8 @@ public static class OpsConsole
             <header><a href="{{Path}}">OrderGrains ops</a><a href="{{Path}}/orders">orders</a><a href="/dashboard">dashboard</a><a href="/metrics">metrics</a>
             <span>{{E(caller.AppKey)}}{{(caller.Admin ? " (ops-admin)" : " (read-only)")}}</span>
             <form method="get" action="{{Path}}/orders"><input name="q" placeholder="order id or group" value="{{E(q ?? "")}}">
-            <input name="seller" placeholder="seller" size="8" value="{{E(seller ?? "")}}"><input name="status" placeholder="status" size="14" value="{{E(status ?? "")}}"><button>Search</button></form></header>
+            <input name="seller" placeholder="seller" size="8" value="{{E(seller ?? "")}}"><input name="status" placeholder="status" size="14" value="{{E(status ?? "")}}">
+            <input name="from" type="date" title="created from" value="{{E(Clean(http.Request.Query["from"]) ?? "")}}"><input name="to" type="date" title="created to" value="{{E(Clean(http.Request.Query["to"]) ?? "")}}"><button>Search</button></form></header>
             <main>{{body}}</main></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, statusCode);
