@@ -113,7 +113,11 @@ public sealed record ConsumerHealth(
 public sealed record UndeliveredChange([property: Id(0)] string MarketplaceOrderId, [property: Id(1)] string SellerOrderId, [property: Id(2)] long Sequence, [property: Id(3)] DateTimeOffset CommittedAt);
 
 [GenerateSerializer, Immutable, Alias("OrderGrains.ConsumersHealth")]
-public sealed record ConsumersHealth([property: Id(0)] IReadOnlyList<ConsumerHealth> Consumers, [property: Id(1)] IReadOnlyList<UndeliveredChange> MirrorBehind);
+public sealed record ConsumersHealth(
+    [property: Id(0)] IReadOnlyList<ConsumerHealth> Consumers,
+    [property: Id(1)] IReadOnlyList<UndeliveredChange> MirrorBehind,
+    /// <summary>Orders whose stored state could not be read (their last failed read within a day).</summary>
+    [property: Id(2)] IReadOnlyList<UnreadableOrder> Unreadable);
 
 /// <summary>
 /// What a replay queued: <see cref="Queued"/> items (changes already queued and not yet consumed are not queued twice) of

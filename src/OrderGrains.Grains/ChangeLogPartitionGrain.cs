@@ -102,7 +102,16 @@ public sealed partial class ChangeLogPartitionGrain(
                 var marketplace = GrainFactory.GetGrain<IMarketplaceOrderGrain>(order.Key);
                 foreach (var entry in order)
                 {
-                    await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
+                    try
+                    {
+                        await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
+                    }
+                    catch (Exception ex) when (OrderStateUnreadableException.In(ex) is { } reason)
+                    {
+                        // That order cannot take it until ops restores its row (it catches up on activation then): never block the partition on it.
+                        LogSkippedUnreadable(logger, Partition, order.Key, reason);
+                        break;
+                    }
                     if (entry.LoggedAt != default) Metrics.DeliveryLag.Record((time.GetUtcNow() - entry.LoggedAt).TotalMilliseconds);
                 }
             }));
@@ -198,6 +207,9 @@ public sealed partial class ChangeLogPartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: writing the index and the cursor failed; both are written again with the next batch")]
     private static partial void LogCursorSaveFailed(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change log partition {Partition}: marketplace order {OrderId} skipped ({Reason}); it catches up on activation once its row is restored")]
+    private static partial void LogSkippedUnreadable(ILogger logger, int partition, string orderId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Change log partition {Partition}: {Count} deadline(s) due; waking their orders")]
     private static partial void LogSweep(ILogger logger, int partition, int count);

@@ -44,6 +44,11 @@ public static class SiloBuilderExtensions
         return silo;
     }
 
+    /// <summary>The order storage behind its read guard (<see cref="GuardedStorage"/>).</summary>
+    public static IGrainStorage Guarded(IServiceProvider services, IGrainStorage inner) => new GuardedStorage(inner,
+        services.GetRequiredService<IUnreadableOrders>(), services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GuardedStorage>>());
+
     /// <summary>Everything in memory: one process, nothing survives a restart (the Development profile and most tests).</summary>
     /// <param name="storage">
     /// The order state and its change log (<see cref="MemoryOrderStorage"/>). Its one silo's own by default; silos of one
@@ -57,7 +62,8 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<IOrderIndex>(storage.Index);
         silo.Services.AddSingleton<IOrderFeeds>(storage.Index);
         silo.Services.AddSingleton<IOrderDocuments>(storage);
-        silo.Services.AddGrainStorage(StorageNames.Orders, (_, _) => storage);
+        silo.Services.AddSingleton<IUnreadableOrders, MemoryUnreadableOrders>();
+        silo.Services.AddGrainStorage(StorageNames.Orders, (sp, _) => Guarded(sp, storage));
         return silo.UseInMemoryReminderService();
     }
 }

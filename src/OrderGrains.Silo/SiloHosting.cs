@@ -2,6 +2,8 @@ using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Npgsql;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 using OrderGrains.Api;
 using OrderGrains.Contracts;
 using OrderGrains.Grains;
@@ -46,11 +48,14 @@ public static class SiloHosting
                 orleans.ConfigureEndpoints(silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.ListenOnAnyAddress);
             }
             orleans.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
-            orleans.AddAdoNetGrainStorage(StorageNames.Orders, o =>
+            // The ADO.NET provider under its own name; the grains use it behind the read guard (an unreadable row fails one order).
+            const string adoNetStorage = StorageNames.Orders + "-adonet";
+            orleans.AddAdoNetGrainStorage(adoNetStorage, o =>
             {
                 (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
                 o.GrainStorageSerializer = new DomainJsonStorageSerializer();
             });
+            orleans.Services.AddGrainStorage(StorageNames.Orders, (sp, _) => OrderGrains.Grains.SiloBuilderExtensions.Guarded(sp, sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage)));
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
             // The change log: appended by the seller order's state write (migrations/0001_schema.sql), read by the partition readers.
             var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
@@ -59,6 +64,7 @@ public static class SiloHosting
             orleans.Services.AddSingleton<IOrderIndex>(index);
             orleans.Services.AddSingleton<IOrderFeeds>(index);
             orleans.Services.AddSingleton<IOrderDocuments>(new PostgresOrderDocuments(dataSource, silo.ServiceId));
+            orleans.Services.AddSingleton<IUnreadableOrders>(new PostgresUnreadableOrders(dataSource, silo.ServiceId));
             // Bounded tables: delivered log entries and old Idempotency-Key records are purged in batches by one silo at a time.
             orleans.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<RetentionService>(sp, dataSource, silo.ServiceId));
             orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));

@@ -21,6 +21,12 @@ public static partial class ErrorHandling
             var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrderGrains.Api");
             switch (error)
             {
+                case not null when Contracts.OrderStateUnreadableException.In(error) is { } message:
+                    // One order's stored state is corrupt: a stable answer for that order, one line in the log (no stack).
+                    LogUnreadable(log, context.Request.Path, message);
+                    await Problems.Write(context, StatusCodes.Status409Conflict, Contracts.OrderStateUnreadableException.Code,
+                        "This order's stored state cannot be read; operations has been told (the ops console lists it). Other orders are not affected.");
+                    break;
                 case BadHttpRequestException bad:
                     await Problems.Write(context, bad.StatusCode, bad.StatusCode == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", "The request could not be read.");
                     break;
@@ -37,6 +43,9 @@ public static partial class ErrorHandling
                     break;
             }
         }));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path}: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string path, string reason);
 
     /// <summary>Silo down, gateway lost, call timed out: transient conditions of the cluster, not of the request.</summary>
     public static bool IsClusterUnavailable(Exception error) =>

@@ -1,0 +1,37 @@
+namespace OrderGrains.Contracts;
+
+/// <summary>
+/// An order's stored state cannot be read (a corrupted row): that order answers <see cref="Code"/> and nothing else is
+/// affected. Thrown by the grain storage guard when it loads the state; the gateway turns it into a problem.
+/// </summary>
+[GenerateSerializer, Alias("OrderGrains.OrderStateUnreadableException")]
+public sealed class OrderStateUnreadableException : Exception
+{
+    public const string Code = "ORDER_STATE_UNREADABLE";
+
+    public OrderStateUnreadableException() { }
+
+    public OrderStateUnreadableException(string orderId, string stateName, string error)
+        : base($"{Code}: the stored {stateName} state of {orderId} cannot be read ({error}); ops must repair or restore the row")
+    {
+        OrderId = orderId;
+        StateName = stateName;
+    }
+
+    /// <summary>The unreadable-state failure in an exception chain, however the cluster carried it (the type, or its message in a fallback).</summary>
+    public static string? In(Exception? error) => error switch
+    {
+        null => null,
+        OrderStateUnreadableException => error.Message,
+        _ when error.Message.Contains(Code, StringComparison.Ordinal) => error.Message,
+        _ => In(error.InnerException),
+    };
+
+    [Id(0)] public string OrderId { get; private set; } = "";
+
+    [Id(1)] public string StateName { get; private set; } = "";
+}
+
+/// <summary>An order whose stored state could not be read, as the ops console lists it.</summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.UnreadableOrder")]
+public sealed record UnreadableOrder([property: Id(0)] string OrderId, [property: Id(1)] string StateName, [property: Id(2)] string Error, [property: Id(3)] DateTimeOffset SeenAt);

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Storage;
+using OrderGrains.Contracts;
+
+namespace OrderGrains.Grains;
+
+/// <summary>Where orders whose state could not be read are recorded for ops (PostgreSQL: <c>og_unreadable_state</c>; memory: a dictionary).</summary>
+public interface IUnreadableOrders
+{
+    Task Record(UnreadableOrder order, CancellationToken cancellationToken = default);
+
+    /// <summary>The orders whose last failed read was within a day, most recent first.</summary>
+    Task<IReadOnlyList<UnreadableOrder>> List(int max, CancellationToken cancellationToken = default);
+}
+
+public sealed class MemoryUnreadableOrders : IUnreadableOrders
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UnreadableOrder> orders = new();
+
+    public Task Record(UnreadableOrder order, CancellationToken cancellationToken = default)
+    {
+        orders[order.OrderId] = order;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<UnreadableOrder>> List(int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<UnreadableOrder>>([.. orders.Values.Where(o => o.SeenAt > DateTimeOffset.UtcNow.AddDays(-1)).OrderByDescending(o => o.SeenAt).Take(max)]);
+}
+
+/// <summary>
+/// The order storage with a guard on reads: a state that cannot be read (a corrupted row) fails that order's activation
+/// with <see cref="OrderStateUnreadableException"/> — one warning line, the order recorded for the ops console — instead of
+/// an unexplained error; every other order is untouched. Writes and clears go straight to the storage underneath.
+/// </summary>
+public sealed partial class GuardedStorage(IGrainStorage inner, IUnreadableOrders unreadable, TimeProvider time, ILogger<GuardedStorage> logger) : IGrainStorage
+{
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var orderId = grainId.Key.ToString() ?? grainId.ToString();
+        try
+        {
+            await inner.ReadStateAsync(stateName, grainId, grainState);
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            var error = Innermost(ex).Message;
+            LogUnreadable(logger, stateName, orderId, error);
+            await unreadable.Record(new UnreadableOrder(orderId, stateName, error, time.GetUtcNow()));
+            throw new OrderStateUnreadableException(orderId, stateName, error);
+        }
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.WriteStateAsync(stateName, grainId, grainState);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+    /// <summary>What a row that does not deserialize throws (directly, or wrapped by the storage provider).</summary>
+    private static bool IsUnreadable(Exception ex) =>
+        ex is System.Text.Json.JsonException || (ex.InnerException is { } inner && IsUnreadable(inner));
+
+    private static Exception Innermost(Exception ex) => ex.InnerException is { } inner ? Innermost(inner) : ex;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {StateName} state of {OrderId} cannot be read ({Error}): the order answers ORDER_STATE_UNREADABLE and is listed on the ops console")]
+    private static partial void LogUnreadable(ILogger logger, string stateName, string orderId, string error);
+}
