@@ -116,8 +116,8 @@ public sealed record UndeliveredChange([property: Id(0)] string MarketplaceOrder
 public sealed record ConsumersHealth(
     [property: Id(0)] IReadOnlyList<ConsumerHealth> Consumers,
     [property: Id(1)] IReadOnlyList<UndeliveredChange> MirrorBehind,
-    /// <summary>Orders whose stored state could not be read (their last failed read within a day).</summary>
-    [property: Id(2)] IReadOnlyList<UnreadableOrder> Unreadable);
+    /// <summary>Orders that need a person: unreadable state, a mirror that disagrees with the log (the last sign within a day).</summary>
+    [property: Id(2)] IReadOnlyList<OrderAlarm> Alarms);
 
 /// <summary>
 /// What a replay queued: <see cref="Queued"/> items (changes already queued and not yet consumed are not queued twice) of

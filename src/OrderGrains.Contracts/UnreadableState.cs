@@ -32,6 +32,14 @@ public sealed class OrderStateUnreadableException : Exception
     [Id(1)] public string StateName { get; private set; } = "";
 }
 
-/// <summary>An order whose stored state could not be read, as the ops console lists it.</summary>
-[GenerateSerializer, Immutable, Alias("OrderGrains.UnreadableOrder")]
-public sealed record UnreadableOrder([property: Id(0)] string OrderId, [property: Id(1)] string StateName, [property: Id(2)] string Error, [property: Id(3)] DateTimeOffset SeenAt);
+/// <summary>
+/// An order that needs a person, as the ops console lists it: <see cref="Unreadable"/> (its stored state cannot be read;
+/// <see cref="Subject"/> names the state) or <see cref="Disagrees"/> (the change log delivered a seller change at a
+/// sequence the marketplace order's mirror holds with other content: a wrong delivery was applied before).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.OrderAlarm")]
+public sealed record OrderAlarm(
+    [property: Id(0)] string OrderId, [property: Id(1)] string Kind, [property: Id(2)] string Subject, [property: Id(3)] string Detail, [property: Id(4)] DateTimeOffset SeenAt)
+{
+    public const string Unreadable = "unreadable", Disagrees = "disagrees";
+}

@@ -5,27 +5,37 @@ using OrderGrains.Contracts;
 
 namespace OrderGrains.Grains;
 
-/// <summary>Where orders whose state could not be read are recorded for ops (PostgreSQL: <c>og_unreadable_state</c>; memory: a dictionary).</summary>
-public interface IUnreadableOrders
+/// <summary>Where orders that need a person are recorded for ops (PostgreSQL: <c>og_order_alarm</c>; memory: a dictionary).</summary>
+public interface IOrderAlarms
 {
-    Task Record(UnreadableOrder order, CancellationToken cancellationToken = default);
+    /// <summary>Records (or renews) an order's alarm of one kind.</summary>
+    Task Record(OrderAlarm alarm, CancellationToken cancellationToken = default);
 
-    /// <summary>The orders whose last failed read was within a day, most recent first.</summary>
-    Task<IReadOnlyList<UnreadableOrder>> List(int max, CancellationToken cancellationToken = default);
+    /// <summary>The alarms renewed within a day, most recent first.</summary>
+    Task<IReadOnlyList<OrderAlarm>> List(int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends an order's alarm of one kind (a repair fixed it).</summary>
+    Task Clear(string orderId, string kind, CancellationToken cancellationToken = default);
 }
 
-public sealed class MemoryUnreadableOrders : IUnreadableOrders
+public sealed class MemoryOrderAlarms : IOrderAlarms
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UnreadableOrder> orders = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), OrderAlarm> orders = new();
 
-    public Task Record(UnreadableOrder order, CancellationToken cancellationToken = default)
+    public Task Record(OrderAlarm alarm, CancellationToken cancellationToken = default)
     {
-        orders[order.OrderId] = order;
+        orders[(alarm.OrderId, alarm.Kind)] = alarm;
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<UnreadableOrder>> List(int max, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<UnreadableOrder>>([.. orders.Values.Where(o => o.SeenAt > DateTimeOffset.UtcNow.AddDays(-1)).OrderByDescending(o => o.SeenAt).Take(max)]);
+    public Task Clear(string orderId, string kind, CancellationToken cancellationToken = default)
+    {
+        orders.TryRemove((orderId, kind), out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<OrderAlarm>> List(int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<OrderAlarm>>([.. orders.Values.Where(o => o.SeenAt > DateTimeOffset.UtcNow.AddDays(-1)).OrderByDescending(o => o.SeenAt).Take(max)]);
 }
 
 /// <summary>
@@ -33,7 +43,7 @@ public sealed class MemoryUnreadableOrders : IUnreadableOrders
 /// with <see cref="OrderStateUnreadableException"/> — one warning line, the order recorded for the ops console — instead of
 /// an unexplained error; every other order is untouched. Writes and clears go straight to the storage underneath.
 /// </summary>
-public sealed partial class GuardedStorage(IGrainStorage inner, IUnreadableOrders unreadable, TimeProvider time, ILogger<GuardedStorage> logger) : IGrainStorage
+public sealed partial class GuardedStorage(IGrainStorage inner, IOrderAlarms unreadable, TimeProvider time, ILogger<GuardedStorage> logger) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -46,7 +56,7 @@ public sealed partial class GuardedStorage(IGrainStorage inner, IUnreadableOrder
         {
             var error = Innermost(ex).Message;
             LogUnreadable(logger, stateName, orderId, error);
-            await unreadable.Record(new UnreadableOrder(orderId, stateName, error, time.GetUtcNow()));
+            await unreadable.Record(new OrderAlarm(orderId, OrderAlarm.Unreadable, stateName, error, time.GetUtcNow()));
             throw new OrderStateUnreadableException(orderId, stateName, error);
         }
     }

@@ -19,6 +19,7 @@ namespace OrderGrains.Grains;
 public sealed partial class MarketplaceOrderGrain(
     [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
     IOrderDocuments documents,
+    IOrderAlarms alarms,
     TimeProvider time,
     ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable
 {
@@ -110,6 +111,7 @@ public sealed partial class MarketplaceOrderGrain(
             Order.LastChange = now;
             Order.History.Add(new HistoryEntry(now, Actor.Ops, "ops-resync", CommandOutcome.Accepted, from, Order.Status.Vtex(), null, repair.Audit(decision.Message)));
             await Write();
+            await alarms.Clear(this.GetPrimaryKeyString(), OrderAlarm.Disagrees);
         }
         LogDecision(log, this.GetPrimaryKeyString(), "ops-resync", decision.Outcome, Order.Status.Vtex(), repair.Audit(decision.Message));
         Metrics.Decided("marketplace", "ops-resync", decision.Outcome, from, Order.Status.Vtex());
@@ -177,6 +179,16 @@ public sealed partial class MarketplaceOrderGrain(
 
     private async Task OnSellerChanged(SellerOrderChanged change)
     {
+        if (Order.Exists && change.Sequence == Order.SellerSequence && Order.Seller is { } mirrored && mirrored.Status != change.Seller.Status)
+        {
+            // The log is the seller's committed truth: a mirror that holds other content at the same sequence took a wrong
+            // change before. It is not overwritten here (only a resync moves a mirror backwards along the table): ops is told.
+            LogDisagrees(log, this.GetPrimaryKeyString(), change.Sequence, mirrored.Status.Vtex(), change.Seller.Status.Vtex());
+            await alarms.Record(new OrderAlarm(this.GetPrimaryKeyString(), OrderAlarm.Disagrees, Order.SellerOrderId,
+                $"the change log delivered seller sequence {change.Sequence} as {change.Seller.Status.Vtex()}; the mirror holds it as {mirrored.Status.Vtex()}",
+                time.GetUtcNow()));
+            return;
+        }
         if (!Order.Exists || change.Sequence <= Order.SellerSequence)
         {
             // Duplicate or stale: already applied (the sequence number says so). Nothing to write.
@@ -244,6 +256,9 @@ public sealed partial class MarketplaceOrderGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Marketplace order {OrderId}: seller event {Sequence} ignored (already at {Applied})")]
     private static partial void LogIgnored(ILogger logger, string orderId, long sequence, long applied);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Marketplace order {OrderId}: the change log delivered seller sequence {Sequence} as {Delivered}, the mirror holds {Mirrored}: listed for ops (resync)")]
+    private static partial void LogDisagrees(ILogger logger, string orderId, long sequence, string mirrored, string delivered);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Marketplace order {OrderId}: gap in seller events ({Applied} → {Received}); pulling the seller order")]
     private static partial void LogGap(ILogger logger, string orderId, long applied, long received);

@@ -402,12 +402,12 @@ public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
 
 /// <summary>Feed and hook configuration and the feed's queue, on any silo; a hook's configuration wakes its delivery grain.</summary>
 [StatelessWorker]
-public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, IUnreadableOrders unreadable, TimeProvider time) : Grain, IOrderFeedGrain
+public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, IOrderAlarms alarms, TimeProvider time) : Grain, IOrderFeedGrain
 {
     public async Task<ConsumersHealth> Health(TimeSpan mirrorBehind) => new(
         await feeds.Health(),
         [.. (await log.Undelivered(ChangeLogPartitionGrain.Consumer, mirrorBehind, 50)).Select(e => new UndeliveredChange(e.StreamKey, e.OrderId, e.Sequence, e.LoggedAt))],
-        await unreadable.List(50));
+        await alarms.List(50));
 
     public Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds) => feeds.Queued(orderIds);
 

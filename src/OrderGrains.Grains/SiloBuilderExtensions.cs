@@ -46,7 +46,7 @@ public static class SiloBuilderExtensions
 
     /// <summary>The order storage behind its read guard (<see cref="GuardedStorage"/>).</summary>
     public static IGrainStorage Guarded(IServiceProvider services, IGrainStorage inner) => new GuardedStorage(inner,
-        services.GetRequiredService<IUnreadableOrders>(), services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<IOrderAlarms>(), services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GuardedStorage>>());
 
     /// <summary>Everything in memory: one process, nothing survives a restart (the Development profile and most tests).</summary>
@@ -62,7 +62,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<IOrderIndex>(storage.Index);
         silo.Services.AddSingleton<IOrderFeeds>(storage.Index);
         silo.Services.AddSingleton<IOrderDocuments>(storage);
-        silo.Services.AddSingleton<IUnreadableOrders, MemoryUnreadableOrders>();
+        silo.Services.AddSingleton<IOrderAlarms, MemoryOrderAlarms>();
         silo.Services.AddGrainStorage(StorageNames.Orders, (sp, _) => Guarded(sp, storage));
         return silo.UseInMemoryReminderService();
     }

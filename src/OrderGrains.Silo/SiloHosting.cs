@@ -64,7 +64,7 @@ public static class SiloHosting
             orleans.Services.AddSingleton<IOrderIndex>(index);
             orleans.Services.AddSingleton<IOrderFeeds>(index);
             orleans.Services.AddSingleton<IOrderDocuments>(new PostgresOrderDocuments(dataSource, silo.ServiceId));
-            orleans.Services.AddSingleton<IUnreadableOrders>(new PostgresUnreadableOrders(dataSource, silo.ServiceId));
+            orleans.Services.AddSingleton<IOrderAlarms>(new PostgresOrderAlarms(dataSource, silo.ServiceId));
             // Bounded tables: delivered log entries and old Idempotency-Key records are purged in batches by one silo at a time.
             orleans.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<RetentionService>(sp, dataSource, silo.ServiceId));
             orleans.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));

@@ -42,6 +42,11 @@ public class OpsRepairTests(ApiFactory factory)
     {
         var (orderId, sellerOrderId) = await Diverged(api, Grains);
         var body = new { reason = "invoice delivery lost; ticket OPS-42", confirm = true };
+        // The marketplace order noticed: the log delivered the invoice at a sequence its mirror holds as handling.
+        async Task<string> Board() => await (await api.Http.SendAsync(Api.Request(HttpMethod.Get, "/ops", Keys.Ops))).Content.ReadAsStringAsync();
+        var board = await Board();
+        Assert.Contains($"<tr class=\"late disagrees\"><td><a href=\"/ops/orders/{orderId}\">", board);
+        Assert.Contains("delivered seller sequence", board);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/resync", Keys.Ops, body)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/resync", Keys.Marketplace, body)).Status);
@@ -57,6 +62,7 @@ public class OpsRepairTests(ApiFactory factory)
         Assert.Equal(("accepted", "payment-approved", "invoiced"), (result!["outcome"]!.GetValue<string>(), result["fromStatus"]!.GetValue<string>(), result["toStatus"]!.GetValue<string>()));
         Assert.Equal("invoiced", await api.Status(orderId, Keys.Marketplace));
 
+        Assert.DoesNotContain($"<tr class=\"late disagrees\"><td><a href=\"/ops/orders/{orderId}\">", await Board());
         var (again, replay, _) = await api.Send(HttpMethod.Post, $"/api/ops/orders/{orderId}/resync", OpsAdmin, body);
         Assert.Equal(HttpStatusCode.OK, again);
         Assert.Equal("replayed", replay!["outcome"]!.GetValue<string>());

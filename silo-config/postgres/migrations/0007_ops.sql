@@ -6,7 +6,7 @@
 --   by the index write (PostgresOrderIndex.Apply: the same transaction, at most once
 --   a second per partition, never per transition); the board shows the last hour.
 --   The retention service drops buckets older than a day.
---   og_unreadable_state: orders whose stored state could not be read (the ops console lists them).
+--   og_order_alarm: orders that need a person (unreadable state, a mirror that disagrees with the log).
 --   og_feed_config.disabled_at: a hook ops disabled (its notifications stay queued,
 --   within retention, and go out once the hook is configured again).
 -- =============================================================================
@@ -24,15 +24,17 @@ CREATE TABLE IF NOT EXISTS og_status_trend
     PRIMARY KEY (service_id, bucket, domain, state)
 );
 
--- Orders whose stored state could not be read (a corrupted row): recorded by the silo's read guard, listed on the console.
-CREATE TABLE IF NOT EXISTS og_unreadable_state
+-- Orders that need a person: a stored state that cannot be read (recorded by the silo's read guard), a mirror that
+-- disagrees with what the change log delivers (recorded by the marketplace order); listed on the console.
+CREATE TABLE IF NOT EXISTS og_order_alarm
 (
     service_id varchar(150) NOT NULL,
     order_id   text         NOT NULL,
-    state_name text         NOT NULL,
-    error      text         NOT NULL,
+    kind       text         NOT NULL,
+    subject    text         NOT NULL,
+    detail     text         NOT NULL,
     seen_at    timestamptz  NOT NULL,
-    PRIMARY KEY (service_id, order_id, state_name)
+    PRIMARY KEY (service_id, order_id, kind)
 );
 
 ALTER TABLE og_feed_config ADD COLUMN IF NOT EXISTS disabled_at timestamptz NULL;

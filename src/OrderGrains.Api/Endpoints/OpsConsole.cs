@@ -115,11 +115,17 @@ public static class OpsConsole
                 .Append($"<td>{Age(now - behind.CommittedAt)}</td><td>the seller order's change {behind.Sequence} is not recorded as delivered to the marketplace order (the change log's reader is behind or failing)</td>")
                 .Append("<td>Open the timeline: if the mirror disagrees, resync; check the silo's log for delivery failures.</td></tr>");
         }
-        foreach (var u in health.Unreadable)
+        foreach (var a in health.Alarms)
         {
             listed++;
-            html.Append($"<tr class=\"late unreadable\"><td>{E(u.OrderId)}</td><td>—</td><td>—</td><td title=\"last failed read {u.SeenAt:u}\">{Age(now - u.SeenAt)} ago</td>")
-                .Append($"<td>its stored {E(u.StateName)} state cannot be read ({E(u.Error)}); the order answers ORDER_STATE_UNREADABLE, no other order is affected</td>")
+            if (a.Kind == OrderAlarm.Disagrees)
+            {
+                html.Append($"<tr class=\"late disagrees\"><td><a href=\"{Path}/orders/{E(a.OrderId)}\">{E(a.OrderId)}</a></td><td>{E(a.Subject)}</td><td>—</td><td title=\"last seen {a.SeenAt:u}\">{Age(now - a.SeenAt)} ago</td>")
+                    .Append($"<td>the marketplace order disagrees with its seller order: {E(a.Detail)}</td><td>Open the timeline and resync (ops-admin).</td></tr>");
+                continue;
+            }
+            html.Append($"<tr class=\"late unreadable\"><td>{E(a.OrderId)}</td><td>—</td><td>—</td><td title=\"last failed read {a.SeenAt:u}\">{Age(now - a.SeenAt)} ago</td>")
+                .Append($"<td>its stored {E(a.Subject)} state cannot be read ({E(a.Detail)}); the order answers ORDER_STATE_UNREADABLE, no other order is affected</td>")
                 .Append("<td>Restore the row from a backup, or fix it by hand; no repair here rewrites an order's state.</td></tr>");
         }
         var failing = int.TryParse(configuration["Ops:Attention:HookAttempts"], CultureInfo.InvariantCulture, out var attempts) ? attempts : 3;
