@@ -81,6 +81,9 @@ public interface IOrderFeedGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Health")] Task<ConsumersHealth> Health(TimeSpan mirrorBehind);
 
+    /// <summary>Every feed and hook with its queue (what <see cref="Health"/> reports of the consumers, without the log and the alarms).</summary>
+    [Alias("Consumers")] Task<IReadOnlyList<ConsumerHealth>> Consumers();
+
     /// <summary>Ops: a hook's notifications waiting out a retry backoff are sent now; how many.</summary>
     [Alias("RetryNow")] Task<int> RetryNow(string appKey);
 

@@ -405,11 +405,13 @@ public sealed class OrderIndexGrain(IOrderIndex index) : Grain, IOrderIndexGrain
 public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, IOrderAlarms alarms, TimeProvider time) : Grain, IOrderFeedGrain
 {
     public async Task<ConsumersHealth> Health(TimeSpan mirrorBehind) => new(
-        await feeds.Health(),
+        await Consumers(),
         [.. (await log.Undelivered(ChangeLogPartitionGrain.Consumer, mirrorBehind, 50)).Select(e => new UndeliveredChange(e.StreamKey, e.OrderId, e.Sequence, e.LoggedAt))],
         await alarms.List(50));
 
     public Task<IReadOnlyList<QueuedChange>> Queued(IReadOnlyList<string> orderIds) => feeds.Queued(orderIds);
+
+    public Task<IReadOnlyList<ConsumerHealth>> Consumers() => feeds.Health();
 
     public Task<bool> DisableHook(string appKey) => feeds.Disable(appKey, FeedKind.Hook);
 
@@ -418,11 +420,21 @@ public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, IOrderAlar
         if (await feeds.GetConfig(appKey, kind) is not { } config) return null;
         if (!log.KeepsHistory) return new ReplayResult(0, 0, true, null, Available: false);
         var entries = await log.OrderEntries(sellerOrderId);
-        var (_, changes) = OrderIndexProjection.Project(entries, new Dictionary<string, IndexedOrder>(), time.GetUtcNow());
-        var wanted = changes.Where(c => c.IsFor(config with { CreatedAt = DateTimeOffset.MinValue })).ToList();
-        var queued = wanted.Count == 0 ? 0 : await feeds.Requeue(config, wanted);
-        if (kind == FeedKind.Hook && queued > 0) await GrainFactory.GetGrain<IHookDeliveryGrain>(appKey).Wake();
+        var queued = await Requeue(config, entries, DateTimeOffset.MinValue);
         return new ReplayResult(queued, entries.Count == 0 ? 0 : 1, true, null);
+    }
+
+    /// <summary>
+    /// Queues again for one config the status changes these entries hold (each told against the entry before it) that were
+    /// committed at or after <paramref name="since"/> and that its filter wants; a hook is woken to send them.
+    /// </summary>
+    private async Task<int> Requeue(FeedConfig config, IReadOnlyList<LogEntry> entries, DateTimeOffset since)
+    {
+        var (_, changes) = OrderIndexProjection.Project(entries, new Dictionary<string, IndexedOrder>(), time.GetUtcNow());
+        var wanted = changes.Where(c => c.LoggedAt >= since && c.IsFor(config with { CreatedAt = since })).ToList();
+        var queued = wanted.Count == 0 ? 0 : await feeds.Requeue(config, wanted);
+        if (config.Kind == FeedKind.Hook && queued > 0) await GrainFactory.GetGrain<IHookDeliveryGrain>(config.AppKey).Wake();
+        return queued;
     }
 
     public async Task<int> RetryNow(string appKey)
@@ -447,10 +459,7 @@ public sealed class OrderFeedGrain(IOrderFeeds feeds, IChangeLog log, IOrderAlar
             var kept = orders.Take(ReplayResult.MaxOrders).ToHashSet();
             entries = [.. entries.Where(e => kept.Contains(e.OrderId))];
         }
-        var (_, changes) = OrderIndexProjection.Project(entries, new Dictionary<string, IndexedOrder>(), time.GetUtcNow());
-        var wanted = changes.Where(c => c.LoggedAt >= since && c.IsFor(config with { CreatedAt = since })).ToList();
-        var queued = wanted.Count == 0 ? 0 : await feeds.Requeue(config, wanted);
-        if (kind == FeedKind.Hook && queued > 0) await GrainFactory.GetGrain<IHookDeliveryGrain>(appKey).Wake();
+        var queued = await Requeue(config, entries, since);
         return new ReplayResult(queued, Math.Min(orders.Count, ReplayResult.MaxOrders), complete, continueFrom);
     }
 

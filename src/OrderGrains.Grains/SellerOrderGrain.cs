@@ -72,15 +72,7 @@ public sealed partial class SellerOrderGrain(
         if (!Order.Exists) return;
         var status = Order.Status.Vtex();
         Order.History.Add(new HistoryEntry(time.GetUtcNow(), Actor.Ops, command, CommandOutcome.Accepted, status, status, null, repair.Audit(whatChanged)));
-        try
-        {
-            await state.WriteStateAsync(); // the same sequence: no change-log entry, no status change
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await Write(); // the same sequence: no change-log entry, no status change
     }
 
     public async Task<RepairReply> FireDueDeadline(Repair repair)
@@ -182,16 +174,7 @@ public sealed partial class SellerOrderGrain(
             return Reply(decision, null);
         }
 
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The in-memory state ran ahead of storage: drop it so the next call reloads what was stored.
-            DeactivateOnIdle();
-            throw;
-        }
+        await Write();
 
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
         Metrics.Decided("seller", command.Name, decision.Outcome, statusBefore, Order.Status.Vtex());
@@ -206,6 +189,20 @@ public sealed partial class SellerOrderGrain(
             ArmDeadlineTimer();
         }
         return Reply(decision, SellerOrderView.From(Order));
+    }
+
+    private async Task Write()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory state ran ahead of storage: drop it so the next call reloads what was stored.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private static SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision, SellerOrderView? view) =>

@@ -13,11 +13,7 @@ public class OrderDocumentPostgresTests(Postgres postgres)
     public async Task Document_IsFiledApartFromTheStateRow_AndSurvivesAKill9()
     {
         postgres.SkipIfMissing();
-        await using var cluster = new TestCluster(postgres, silos: 1, gateways: 0, new Dictionary<string, string>
-        {
-            ["Workflow__CancellationWindow"] = "00:00:00",
-            ["Auth__Keys__2__AppKey"] = "ops-test", ["Auth__Keys__2__AppToken"] = "ops-test-token-00000000001", ["Auth__Keys__2__Role"] = "ops",
-        });
+        await using var cluster = new TestCluster(postgres, silos: 1, gateways: 0, new Dictionary<string, string> { ["Workflow__CancellationWindow"] = "00:00:00" });
         await cluster.Start();
         var silo = cluster.Silos[0];
         var api = new RetryingApi(silo.BaseAddress);
@@ -74,8 +70,7 @@ public class OrderDocumentPostgresTests(Postgres postgres)
         Assert.Equal(3700, sellerView["value"]!.GetValue<long>());
 
         // The ops console reads the index, the consumers' queues and the log's undelivered entries on PostgreSQL too.
-        using var ops = new HttpClient { BaseAddress = silo.BaseAddress };
-        ops.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("ops-test:ops-test-token-00000000001"u8.ToArray()));
+        using var ops = TestCluster.Ops(silo);
         // After the restart the index catches up from the last cursor it wrote (within about a second).
         var html = "";
         var until = DateTime.UtcNow.AddSeconds(20);

@@ -21,8 +21,6 @@ public class ReplayPostgresTests(Postgres postgres, ITestOutputHelper output)
             ["Workflow__CancellationWindow"] = "00:00:00",
             ["Hooks__RetryBase"] = "00:00:00.200",
             ["Hooks__Poll"] = "00:00:00.500",
-            ["Auth__Keys__2__AppKey"] = "ops-admin-test", ["Auth__Keys__2__AppToken"] = "ops-admin-test-token-000001",
-            ["Auth__Keys__2__Role"] = "ops", ["Auth__Keys__2__Admin"] = "true",
         });
         await cluster.Start();
         var api = new RetryingApi(cluster.Silos[0].BaseAddress);
@@ -98,9 +96,7 @@ public class ReplayPostgresTests(Postgres postgres, ITestOutputHelper output)
         // Ops redelivers one order to the hook: its four changes again, same event ids, and an audit line in its history.
         var one = orders[0];
         var before2 = For([one]).Count;
-        using var ops = new HttpClient { BaseAddress = cluster.Silos[0].BaseAddress };
-        ops.DefaultRequestHeaders.Add("X-VTEX-API-AppKey", "ops-admin-test");
-        ops.DefaultRequestHeaders.Add("X-VTEX-API-AppToken", "ops-admin-test-token-000001");
+        using var ops = TestCluster.Ops(cluster.Silos[0]);
         var response = await ops.PostAsJsonAsync($"/api/ops/orders/{one}/redeliver",
             new { reason = "ERP lost the order; ticket OPS-11", confirm = true, appKey = TestCluster.SellerKey, kind = "hook" });
         var redelivered = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());

@@ -22,6 +22,7 @@ public sealed class TestCluster : IAsyncDisposable
 {
     public const string MarketplaceKey = "mk-test", MarketplaceToken = "marketplace-test-token-0001";
     public const string SellerKey = "sk-test", SellerToken = "seller1-test-token-000000001";
+    public const string OpsKey = "ops-admin-test", OpsToken = "ops-admin-test-token-000001";
 
     private readonly Postgres postgres;
     private readonly string clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
@@ -45,6 +46,10 @@ public sealed class TestCluster : IAsyncDisposable
             ["Auth__Keys__1__AppToken"] = SellerToken,
             ["Auth__Keys__1__Role"] = "seller",
             ["Auth__Keys__1__SellerId"] = "seller1",
+            ["Auth__Keys__2__AppKey"] = OpsKey,
+            ["Auth__Keys__2__AppToken"] = OpsToken,
+            ["Auth__Keys__2__Role"] = "ops",
+            ["Auth__Keys__2__Admin"] = "true",
         };
         foreach (var (k, v) in workflow ?? new Dictionary<string, string>()) common[k] = v;
         for (var i = 0; i < silos; i++)
@@ -59,6 +64,15 @@ public sealed class TestCluster : IAsyncDisposable
         {
             Gateways.Add(new HostProcess("OrderGrains.Gateway", Repo.FreePort(), common));
         }
+    }
+
+    /// <summary>A client of one host as the ops-admin key, with HTTP Basic (what a browser on the console sends).</summary>
+    public static HttpClient Ops(HostProcess host)
+    {
+        var client = new HttpClient { BaseAddress = host.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{OpsKey}:{OpsToken}")));
+        return client;
     }
 
     public async Task Start()

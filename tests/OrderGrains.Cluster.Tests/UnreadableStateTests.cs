@@ -13,11 +13,7 @@ public class UnreadableStateTests(Postgres postgres)
     public async Task CorruptedRow_ThatOrderAnswersAStableProblem_TheConsoleListsIt_OthersUnaffected()
     {
         postgres.SkipIfMissing();
-        await using var cluster = new TestCluster(postgres, silos: 1, gateways: 0, new Dictionary<string, string>
-        {
-            ["Workflow__CancellationWindow"] = "00:00:00",
-            ["Auth__Keys__2__AppKey"] = "ops-test", ["Auth__Keys__2__AppToken"] = "ops-test-token-00000000001", ["Auth__Keys__2__Role"] = "ops",
-        });
+        await using var cluster = new TestCluster(postgres, silos: 1, gateways: 0, new Dictionary<string, string> { ["Workflow__CancellationWindow"] = "00:00:00" });
         await cluster.Start();
         var silo = cluster.Silos[0];
         var api = new RetryingApi(silo.BaseAddress);
@@ -60,8 +56,7 @@ public class UnreadableStateTests(Postgres postgres)
         while ((await api.Get(fresh.Order, false))["sellerStatus"]?.GetValue<string>() != "ready-for-handling" && DateTime.UtcNow < until) await Task.Delay(100);
         Assert.Equal("ready-for-handling", (await api.Get(fresh.Order, false))["sellerStatus"]!.GetValue<string>());
 
-        using var ops = new HttpClient { BaseAddress = silo.BaseAddress };
-        ops.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("ops-test:ops-test-token-00000000001"u8.ToArray()));
+        using var ops = TestCluster.Ops(silo);
         var board = await ops.GetStringAsync("/ops");
         Assert.Contains(broken.Order, board);
         Assert.Contains("state cannot be read", board);

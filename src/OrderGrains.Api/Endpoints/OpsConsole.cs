@@ -232,7 +232,7 @@ public static class OpsConsole
             }
             html.Append("</table>");
         }
-        var consumers = (await feeds.Health(TimeSpan.FromDays(365))).Consumers;
+        var consumers = await feeds.Consumers();
 
         var admin = http.Caller().Admin;
         var disabled = admin ? "" : " disabled";
@@ -280,14 +280,10 @@ public static class OpsConsole
     private static async Task<IResult> HookForm(string appKey, string action, HttpContext http, IGrainFactory grains, Microsoft.Extensions.Logging.ILoggerFactory logs)
     {
         if (RefusedForm(http) is { } refused) return refused;
-        var form = await http.Request.ReadFormAsync();
-        var request = new RepairRequest(form["reason"].ToString(), form["confirm"].ToString() == "true");
-        var repair = new Repair(http.Caller().AppKey, (request.Reason ?? "").Trim());
-        var message = request.Validate() is { Count: > 0 } errors
-            ? "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"))
-            : action == "retry"
-                ? $"hook of {appKey}: {await OpsApi.RetryHook(grains, logs, appKey, repair)} notifications sent again now"
-                : await OpsApi.DisableHook(grains, logs, appKey, repair) ? $"hook of {appKey}: disabled (configuring it again enables it)" : $"no hook of {appKey}";
+        var (_, repair, refusal) = await ReadRepair(http);
+        var message = refusal ?? (action == "retry"
+                ? $"hook of {appKey}: {await OpsApi.RetryHook(grains, logs, appKey, repair!)} notifications sent again now"
+                : await OpsApi.DisableHook(grains, logs, appKey, repair!) ? $"hook of {appKey}: disabled (configuring it again enables it)" : $"no hook of {appKey}");
         return Results.Redirect($"{Path}?message={Uri.EscapeDataString(message)}");
     }
 
@@ -298,18 +294,17 @@ public static class OpsConsole
         {
             return Page(http, "Not found", $"<p>No order {E(orderId)}.</p>", statusCode: StatusCodes.Status404NotFound);
         }
-        var form = await http.Request.ReadFormAsync();
-        var request = new RepairRequest(form["reason"].ToString(), form["confirm"].ToString() == "true");
+        var (form, audit, refusal) = await ReadRepair(http);
         string message;
-        if (request.Validate() is { Count: > 0 } errors)
+        if (refusal is not null)
         {
-            message = "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"));
+            message = refusal;
         }
         else if (repair == "redeliver")
         {
             var consumer = form["consumer"].ToString().Split(':', 2);
             var result = consumer is [("feed" or "hook") and var kind, { Length: > 0 } appKey]
-                ? await OpsApi.RedeliverTo(grains, order, appKey, kind == "hook" ? FeedKind.Hook : FeedKind.Feed, new Repair(http.Caller().AppKey, request.Reason!.Trim()))
+                ? await OpsApi.RedeliverTo(grains, order, appKey, kind == "hook" ? FeedKind.Hook : FeedKind.Feed, audit!)
                 : null;
             message = result switch
             {
@@ -321,10 +316,20 @@ public static class OpsConsole
         else
         {
             var kind = repair == "resync" ? OpsApi.RepairKind.Resync : OpsApi.RepairKind.FireDeadline;
-            var reply = await OpsApi.Repair(grains, order, kind, new Repair(http.Caller().AppKey, request.Reason!.Trim()));
+            var reply = await OpsApi.Repair(grains, order, kind, audit!);
             message = $"{repair}: {reply.Outcome.ToString().ToLowerInvariant()} — {reply.Message}";
         }
         return Results.Redirect($"{Path}/orders/{Uri.EscapeDataString(order.MarketplaceOrderId)}?message={Uri.EscapeDataString(message)}");
+    }
+
+    /// <summary>A repair form's reason and confirmation, checked as the API checks them: the repair, or why it is not run.</summary>
+    private static async Task<(IFormCollection Form, Repair? Repair, string? Refusal)> ReadRepair(HttpContext http)
+    {
+        var form = await http.Request.ReadFormAsync();
+        var request = new RepairRequest(form["reason"].ToString(), form["confirm"].ToString() == "true");
+        return request.Validate() is { Count: > 0 } errors
+            ? (form, null, "Not run: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")))
+            : (form, new Repair(http.Caller().AppKey, request.Reason!.Trim()), null);
     }
 
     private static string DefaultOutcome(Domain.SellerOrders.SellerOrderView? seller) => seller?.Status switch
