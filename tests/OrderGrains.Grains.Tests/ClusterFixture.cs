@@ -50,6 +50,15 @@ public sealed class WorkflowCluster() : ClusterFixture("00:00:00", "30.00:00:00"
 /// <summary>Every deadline two seconds long, to watch them fire.</summary>
 public sealed class DeadlineCluster() : ClusterFixture("00:00:02", "00:00:02", "00:00:02");
 
+/// <summary>Window zero, request and authorization deadlines of 300 ms: deadlines race the commands of random histories.</summary>
+public sealed class HistoryCluster() : ClusterFixture("00:00:00", "00:00:00.300", "00:00:00.300");
+
+[CollectionDefinition(Name)]
+public sealed class HistoryCollection : ICollectionFixture<HistoryCluster>
+{
+    public const string Name = "history cluster";
+}
+
 [CollectionDefinition(Name)]
 public sealed class WorkflowCollection : ICollectionFixture<WorkflowCluster>
 {
