@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderGrains.Contracts;
@@ -19,7 +20,7 @@ namespace OrderGrains.Grains;
 /// or whose silo died). This is per partition, never per order: an idle open order costs nothing.
 /// </summary>
 public sealed partial class ChangeLogPartitionGrain(
-    IChangeLog log, IOrderIndex index, IOptions<ChangeLogOptions> options, TimeProvider time, ILogger<ChangeLogPartitionGrain> logger)
+    IChangeLog log, IOrderIndex index, IOptions<ChangeLogOptions> options, [FromKeyedServices(WorkflowClock.Key)] TimeProvider time, ILogger<ChangeLogPartitionGrain> logger)
     : Grain, IChangeLogPartitionGrain
 {
     public const string Consumer = "marketplace-mirror";

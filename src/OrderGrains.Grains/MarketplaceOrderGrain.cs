@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using OrderGrains.Contracts;
@@ -20,7 +21,7 @@ public sealed partial class MarketplaceOrderGrain(
     [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
     IOrderDocuments documents,
     IOrderAlarms alarms,
-    TimeProvider time,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
     ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable
 {
     private MarketplaceOrderState Order => state.State;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -16,7 +17,7 @@ namespace OrderGrains.Grains;
 public sealed partial class SellerOrderGrain(
     [PersistentState("sellerOrder", StorageNames.Orders)] IPersistentState<SellerOrderState> state,
     IOptions<WorkflowOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
     ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
 {
     private SellerOrderState Order => state.State;

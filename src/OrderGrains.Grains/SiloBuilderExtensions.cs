@@ -40,6 +40,7 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddSingleton<HookHttp>();
         silo.Services.AddHostedService<ChangeLogReaders>();
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddKeyedSingleton<TimeProvider>(WorkflowClock.Key, (services, _) => services.GetRequiredService<TimeProvider>());
         silo.Services.AddSerializer(s => s.AddOrderGrainsSerialization());
         return silo;
     }

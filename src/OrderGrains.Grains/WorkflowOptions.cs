@@ -21,3 +21,13 @@ public sealed class WorkflowOptions
 
     public WorkflowTimings Timings => new(CancellationWindow, CancellationRequestDeadline, AuthorizationDeadline);
 }
+
+/// <summary>
+/// The clock the workflow reads (deadlines, history times, the deadline sweep): the silo's <see cref="TimeProvider"/>
+/// unless a test registers its own under this key — a fake clock for the workflow only, not for Orleans' timers and
+/// messaging.
+/// </summary>
+public static class WorkflowClock
+{
+    public const string Key = "ordergrains-workflow";
+}

@@ -28,6 +28,14 @@ public static class SellerFixtures
         return s;
     }
 
+    /// <summary>A cancellation request by <paramref name="requester"/>, opened while the order was <paramref name="interrupted"/>.</summary>
+    public static SellerOrderState WithRequest(SellerOrderStatus interrupted, Actor requester)
+    {
+        var s = In(interrupted);
+        Run(s, new CancelSellerOrder(requester, "test"), T0 + Timings.CancellationWindow);
+        return s;
+    }
+
     public static Invoice PartialInvoice(string number, long value = 100) => new(number, value, T0, [new InvoiceItem("sku1", 1, value)]);
 
     public static Decision<SellerEvent, SellerOrderStatus> Run(SellerOrderState s, SellerCommand command, DateTimeOffset now)

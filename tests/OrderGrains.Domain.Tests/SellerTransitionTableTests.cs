@@ -20,25 +20,70 @@ public class SellerTransitionTableTests
         return data;
     }
 
-    [Theory]
-    [MemberData(nameof(AllowedPairs))]
-    public void Decide_AllowedRow_AcceptsAndLandsInAListedStatus(SellerOrderStatus from, SellerCommandKind kind)
+    /// <summary>Every row with every status it lists as a target.</summary>
+    public static TheoryData<SellerOrderStatus, SellerCommandKind, SellerOrderStatus> AllowedTargets()
     {
-        var s = SellerFixtures.In(from);
-        var row = SellerTransitions.Find(from, kind)!;
+        var data = new TheoryData<SellerOrderStatus, SellerCommandKind, SellerOrderStatus>();
+        foreach (var row in SellerTransitions.Table)
+            foreach (var to in row.To) data.Add(row.From, row.Command, to);
+        return data;
+    }
 
-        var decision = SellerOrderDecider.Handle(s, SellerFixtures.Sample(kind, s), SellerFixtures.Later, SellerFixtures.Timings);
+    [Theory]
+    [MemberData(nameof(AllowedTargets))]
+    public void Decide_AllowedRow_ReachesEveryTargetItLists(SellerOrderStatus from, SellerCommandKind kind, SellerOrderStatus target)
+    {
+        var (s, command, expected) = Reaching(from, kind, target);
+        var sequence = s.Sequence;
 
-        Assert.True(decision.Outcome != CommandOutcome.Rejected, decision.Message);
-        if (decision.IsAccepted)
+        var decision = SellerOrderDecider.Handle(s, command, SellerFixtures.Later, SellerFixtures.Timings);
+
+        Assert.True(decision.Outcome == expected, $"{command.Name} in {from.Vtex()} answered {decision.Outcome} {decision.Code}: {decision.Message}");
+        Assert.Equal(target, s.Status);
+        if (expected == CommandOutcome.Accepted)
         {
-            Assert.Contains(s.Status, row.To);
-            Assert.Equal(decision.Target, s.Status);
+            Assert.Equal(target, decision.Target);
+            Assert.Equal(sequence + 1, s.Sequence);
         }
         else
         {
-            // Replayed (a second cancel from the requester's side joins the open request): nothing moved.
-            Assert.Equal(from, s.Status);
+            Assert.Equal(sequence, s.Sequence); // joining the open request moves nothing
+        }
+    }
+
+    /// <summary>
+    /// An order in <paramref name="from"/> and a command of <paramref name="kind"/> that the table leads to
+    /// <paramref name="target"/>, with the answer it must get: accepted, except a cancel from the side whose request is
+    /// open, which joins it (replayed: nothing moves).
+    /// </summary>
+    private static (SellerOrderState, SellerCommand, CommandOutcome) Reaching(SellerOrderStatus from, SellerCommandKind kind, SellerOrderStatus target)
+    {
+        var marketplaceSide = kind is SellerCommandKind.CancelByMarketplace or SellerCommandKind.CancelByCustomer;
+        switch (from, kind, target)
+        {
+            case (_, SellerCommandKind.Invoice, SellerOrderStatus.Invoiced):
+            {
+                var s = SellerFixtures.In(from); // handling, or a request that interrupted handling; INV-0 (100) is invoiced already
+                return (s, new AddInvoice(new Invoice("INV-LAST", SellerFixtures.Total - 100, SellerFixtures.T0, [])), CommandOutcome.Accepted);
+            }
+            case (SellerOrderStatus.CancellationRequested, SellerCommandKind.DenyCancellationRequest or SellerCommandKind.WithdrawCancellationRequest, SellerOrderStatus.ReadyForHandling):
+            {
+                var s = SellerFixtures.WithRequest(SellerOrderStatus.ReadyForHandling, Actor.Marketplace);
+                return (s, SellerFixtures.Sample(kind, s), CommandOutcome.Accepted);
+            }
+            case (SellerOrderStatus.CancellationRequested, SellerCommandKind.CancelByMarketplace or SellerCommandKind.CancelByCustomer or SellerCommandKind.CancelBySeller, _):
+            {
+                // Same side as the open request: joins it. The other side: they agree, canceled.
+                var joins = target == SellerOrderStatus.CancellationRequested;
+                var requester = joins == marketplaceSide ? Actor.Marketplace : Actor.Seller;
+                var s = SellerFixtures.WithRequest(SellerOrderStatus.Handling, requester);
+                return (s, SellerFixtures.Sample(kind, s), joins ? CommandOutcome.Replayed : CommandOutcome.Accepted);
+            }
+            default:
+            {
+                var s = SellerFixtures.In(from);
+                return (s, SellerFixtures.Sample(kind, s), CommandOutcome.Accepted);
+            }
         }
     }
 

@@ -8,13 +8,16 @@ using OrderGrains.Grains;
 namespace OrderGrains.Grains.Tests;
 
 /// <summary>An in-process cluster of two silos configured like the Development profile, with the given workflow timings.</summary>
-public abstract class ClusterFixture(string window, string requestDeadline, string authorizationDeadline) : IAsyncLifetime
+public abstract class ClusterFixture(string window, string requestDeadline, string authorizationDeadline, TimeProvider? workflowClock = null) : IAsyncLifetime
 {
     private InProcessTestCluster? cluster;
 
     public IGrainFactory Grains => cluster!.Client;
 
     public Orders Orders => new(Grains);
+
+    /// <summary>The change log as the silos' readers see it: a test may make it lose an entry.</summary>
+    public LosingChangeLog Log { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,7 +32,13 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
         var storage = new MemoryOrderStorage(new MemoryChangeLog()); // one store (state and change log) for both silos of the process
-        builder.ConfigureSilo((_, silo) => silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(storage));
+        Log = new LosingChangeLog(storage.Log);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(storage);
+            silo.Services.AddSingleton<IChangeLog>(Log); // the readers read through it; the last registration wins
+            if (workflowClock is not null) silo.Services.AddKeyedSingleton(WorkflowClock.Key, workflowClock);
+        });
         builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrderGrainsSerialization()));
         cluster = builder.Build();
         await cluster.DeployAsync();
@@ -47,8 +56,11 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
 /// <summary>Window zero: orders reach ready-for-handling at once. Deadlines stay at VTEX's 30 days.</summary>
 public sealed class WorkflowCluster() : ClusterFixture("00:00:00", "30.00:00:00", "30.00:00:00");
 
-/// <summary>Every deadline two seconds long, to watch them fire.</summary>
-public sealed class DeadlineCluster() : ClusterFixture("00:00:02", "00:00:02", "00:00:02");
+/// <summary>VTEX's timings (a 30-minute window, 30-day deadlines) on a fake workflow clock that the tests move.</summary>
+public sealed class DeadlineCluster() : ClusterFixture("00:30:00", "30.00:00:00", "30.00:00:00", Clock)
+{
+    public static readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+}
 
 /// <summary>Window zero, request and authorization deadlines of 300 ms: deadlines race the commands of random histories.</summary>
 public sealed class HistoryCluster() : ClusterFixture("00:00:00", "00:00:00.300", "00:00:00.300");

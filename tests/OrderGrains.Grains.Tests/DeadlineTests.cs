@@ -1,24 +1,45 @@
+using Microsoft.Extensions.Time.Testing;
 using OrderGrains.Domain;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains.Tests;
 
-/// <summary>Every waiting status has a deadline and a default outcome; each fires within about a second of its time.</summary>
+/// <summary>
+/// Every waiting status has a deadline and a default outcome, and it fires at its time, not before: on a fake workflow
+/// clock (VTEX's 30-minute window and 30-day deadlines), moved by the test. The order's own deadline handler is called
+/// a millisecond before and at the deadline; the last test leaves it to the partition's sweep.
+/// </summary>
 [Collection(DeadlineCollection.Name)]
 public class DeadlineTests(DeadlineCluster cluster)
 {
-    private static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(1.5);
+    private static FakeTimeProvider Clock => DeadlineCluster.Clock;
+
+    /// <summary>Moves the clock to a millisecond before the deadline (nothing may fire), then to the deadline (it must).</summary>
+    private static async Task<SellerOrderView> FireAt(Orders.Pair pair, DateTimeOffset deadline, SellerOrderStatus waiting)
+    {
+        Clock.SetUtcNow(deadline - TimeSpan.FromMilliseconds(1));
+        await pair.Seller.FireDeadline();
+        Assert.Equal(waiting, (await pair.Seller.GetView())!.Status);
+
+        Clock.SetUtcNow(deadline);
+        await pair.Seller.FireDeadline();
+        var seller = (await pair.Seller.GetView())!;
+        Assert.NotEqual(waiting, seller.Status);
+        Assert.Equal(deadline, seller.LastChange);
+        return seller;
+    }
 
     [Fact]
-    public async Task CancellationWindow_Expires_SellerReadyForHandlingOnTime()
+    public async Task CancellationWindow_Expires_SellerReadyForHandlingAtItsEnd()
     {
         var pair = await cluster.Orders.Place();
         var authorized = await pair.Marketplace.ApprovePayment();
         var windowEndsAt = (await pair.Seller.GetView())!.NextDeadline!.Value;
+        Assert.Equal(Clock.GetUtcNow() + TimeSpan.FromMinutes(30), windowEndsAt);
 
-        var seller = await Orders.WaitForSeller(pair, SellerOrderStatus.ReadyForHandling, TimeSpan.FromSeconds(10));
+        var seller = await FireAt(pair, windowEndsAt, SellerOrderStatus.WindowToCancel);
 
-        Assert.InRange(seller.LastChange!.Value - windowEndsAt, TimeSpan.Zero, Tolerance);
+        Assert.Equal(SellerOrderStatus.ReadyForHandling, seller.Status);
         var (marketplace, _) = await Orders.WaitForAgreement(pair);
         Assert.Equal(MarketplaceOrderStatus.PaymentApproved, marketplace.Status);
         Assert.Equal(MarketplaceOrderStatus.PaymentApproved, authorized.Order!.Status);
@@ -38,14 +59,15 @@ public class DeadlineTests(DeadlineCluster cluster)
     }
 
     [Fact]
-    public async Task AuthorizationDeadline_NoPayment_BothCanceledOnTime()
+    public async Task AuthorizationDeadline_NoPayment_BothCanceledAtTheDeadline()
     {
         var pair = await cluster.Orders.Place();
         var deadline = (await pair.Seller.GetView())!.NextDeadline!.Value;
+        Assert.Equal(Clock.GetUtcNow() + TimeSpan.FromDays(30), deadline);
 
-        var seller = await Orders.WaitForSeller(pair, SellerOrderStatus.Canceled, TimeSpan.FromSeconds(10));
+        var seller = await FireAt(pair, deadline, SellerOrderStatus.OrderAccepted);
 
-        Assert.InRange(seller.LastChange!.Value - deadline, TimeSpan.Zero, Tolerance);
+        Assert.Equal(SellerOrderStatus.Canceled, seller.Status);
         Assert.Equal(Actor.System, seller.CanceledBy);
         var (marketplace, _) = await Orders.WaitForAgreement(pair);
         Assert.Equal(MarketplaceOrderStatus.Canceled, marketplace.Status);
@@ -56,15 +78,16 @@ public class DeadlineTests(DeadlineCluster cluster)
     {
         var pair = await cluster.Orders.Place();
         await pair.Marketplace.ApprovePayment();
-        await Orders.WaitForSeller(pair, SellerOrderStatus.ReadyForHandling);
+        await FireAt(pair, (await pair.Seller.GetView())!.NextDeadline!.Value, SellerOrderStatus.WindowToCancel);
         await pair.Seller.StartHandling();
         var requested = await pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null);
         Assert.Equal(MarketplaceOrderStatus.WaitingForSellerDecision, requested.Order!.Status);
         var deadline = requested.Order.Seller!.OpenRequest!.Deadline;
+        Assert.Equal(Clock.GetUtcNow() + TimeSpan.FromDays(30), deadline);
 
-        var seller = await Orders.WaitForSeller(pair, SellerOrderStatus.Canceled, TimeSpan.FromSeconds(10));
+        var seller = await FireAt(pair, deadline, SellerOrderStatus.CancellationRequested);
 
-        Assert.InRange(seller.LastChange!.Value - deadline, TimeSpan.Zero, Tolerance);
+        Assert.Equal(SellerOrderStatus.Canceled, seller.Status);
         Assert.Equal(RequestOutcome.CanceledAtDeadline, seller.CancellationRequests[^1].Outcome);
         var (marketplace, _) = await Orders.WaitForAgreement(pair);
         Assert.Equal(MarketplaceOrderStatus.Canceled, marketplace.Status);
@@ -83,18 +106,27 @@ public class DeadlineTests(DeadlineCluster cluster)
 
         await management.ForceActivationCollection(TimeSpan.Zero);
         // The order's timer went with its activation: only the sweep can fire the deadline now.
-        var sellerActivations = (await management.GetSimpleGrainStatistics()).Where(s => s.GrainType.Contains("SellerOrderGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
-        Assert.Equal(0, sellerActivations);
+        Assert.False(await IsActive(management, "SLR-" + id));
         // The forced collection took the partition readers too; every silo's ChangeLogReaders service brings them back
         // within 15 s. Do its job now rather than wait for it.
         await Task.WhenAll(Enumerable.Range(0, ChangeLogPartitions.Count).Select(p => cluster.Grains.GetGrain<Contracts.IChangeLogPartitionGrain>(p).Status()));
-        // Don't touch the order until well after its deadline: a call would reactivate it and re-arm the timer.
-        await Task.Delay(deadline - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(4));
 
-        // The timer died with the activation; the partition's deadline sweep (every second here) woke the order.
+        Clock.SetUtcNow(deadline);
+
+        // Don't touch the order: a call would activate it and fire the deadline itself. The sweep (every second here)
+        // finds it due and wakes it; then it is activated again.
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (!await IsActive(management, "SLR-" + id))
+        {
+            Assert.True(DateTime.UtcNow < until, "the sweep did not wake the order within 15 s");
+            await Task.Delay(50);
+        }
         var seller = (await pair.Seller.GetView())!;
         Assert.Equal(SellerOrderStatus.Canceled, seller.Status);
         Assert.Equal(Actor.System, seller.CanceledBy);
-        Assert.InRange(seller.LastChange!.Value - deadline, TimeSpan.Zero, TimeSpan.FromSeconds(2.5));
+        Assert.Equal(deadline, seller.LastChange);
     }
+
+    private static async Task<bool> IsActive(IManagementGrain management, string sellerOrderId) =>
+        (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId.Key.ToString() == sellerOrderId);
 }

@@ -17,11 +17,19 @@ public class RaceTests(WorkflowCluster cluster)
 
     private sealed record Setup(Orders.Pair Pair, string? RequestId);
 
-    /// <summary>One observed iteration: both outcomes (with codes), then both final statuses.</summary>
-    private sealed record Result(string A, string B, SellerOrderStatus Seller, MarketplaceOrderStatus Marketplace)
+    /// <summary>
+    /// One iteration: both outcomes (with codes), both final statuses, and which command took effect first ("A" or "B";
+    /// an allowed result says which ordering it means).
+    /// </summary>
+    private sealed record Result(string A, string B, SellerOrderStatus Seller, MarketplaceOrderStatus Marketplace, string First = "")
     {
+        public bool SameOutcome(Result other) => (A, B, Seller, Marketplace) == (other.A, other.B, other.Seller, other.Marketplace);
         public override string ToString() => $"A={A} B={B} seller={Seller.Vtex()} marketplace={Marketplace.Vtex()}";
     }
+
+    private static Result AFirst(string a, string b, SellerOrderStatus seller, MarketplaceOrderStatus marketplace) => new(a, b, seller, marketplace, "A");
+
+    private static Result BFirst(string a, string b, SellerOrderStatus seller, MarketplaceOrderStatus marketplace) => new(a, b, seller, marketplace, "B");
 
     private static string Describe(CommandOutcome outcome, string? code) => code is null ? outcome.ToString() : $"{outcome}:{code}";
 
@@ -38,26 +46,46 @@ public class RaceTests(WorkflowCluster cluster)
 
     private async Task<Setup> Handling() => new(await cluster.Orders.InHandling(), null);
 
+    private Task Race(
+        Func<Task<Setup>> setup,
+        Func<Setup, Task<(CommandOutcome, string?)>> a,
+        Func<Setup, Task<(CommandOutcome, string?)>> b,
+        params Result[] allowed) => Race(setup, a, b, null, allowed);
+
+    /// <param name="first">Tells which command took effect first from the seller order, where the outcomes cannot tell.</param>
     private async Task Race(
         Func<Task<Setup>> setup,
         Func<Setup, Task<(CommandOutcome, string?)>> a,
         Func<Setup, Task<(CommandOutcome, string?)>> b,
+        Func<SellerOrderView, string>? first,
         params Result[] allowed)
     {
         var seen = new System.Collections.Concurrent.ConcurrentBag<Result>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, Iterations), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (_, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, Iterations), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (i, _) =>
         {
             var s = await setup();
             var gate = new TaskCompletionSource();
-            var ta = Task.Run(async () => { await gate.Task; return await a(s); });
-            var tb = Task.Run(async () => { await gate.Task; return await b(s); });
+            // Half the iterations start A's task first, half B's: both are released by one gate and race from there.
+            Task<(CommandOutcome, string?)> ta, tb;
+            if (i % 2 == 0)
+            {
+                ta = Task.Run(async () => { await gate.Task; return await a(s); });
+                tb = Task.Run(async () => { await gate.Task; return await b(s); });
+            }
+            else
+            {
+                tb = Task.Run(async () => { await gate.Task; return await b(s); });
+                ta = Task.Run(async () => { await gate.Task; return await a(s); });
+            }
             gate.SetResult();
             var (oa, ca) = await ta;
             var (ob, cb) = await tb;
 
             var (marketplace, seller) = await Orders.WaitForAgreement(s.Pair);
-            var result = new Result(Describe(oa, ca), Describe(ob, cb), seller.Status, marketplace.Status);
-            Assert.True(allowed.Contains(result), $"outcome not allowed by the table: {result}");
+            var observed = new Result(Describe(oa, ca), Describe(ob, cb), seller.Status, marketplace.Status);
+            var matches = allowed.Where(r => r.SameOutcome(observed)).ToList();
+            Assert.True(matches.Count > 0, $"outcome not allowed by the table: {observed}");
+            var result = observed with { First = first?.Invoke(seller) ?? matches[0].First };
             AssertHasAnExit(seller);
 
             if (seller.Status.IsFinal())
@@ -73,7 +101,9 @@ public class RaceTests(WorkflowCluster cluster)
             seen.Add(result);
         });
 
-        Assert.Equal(Iterations, seen.Count);
+        // Both orderings happened (the race was a race), and each iteration is one of the allowed results.
+        var orderings = seen.Select(r => r.First).Distinct().Order().ToList();
+        Assert.True(orderings.SequenceEqual(["A", "B"]), $"only {string.Join(", ", orderings)} first in {Iterations} iterations: {string.Join("; ", seen.Distinct())}");
     }
 
     private static void AssertHasAnExit(SellerOrderView seller)
@@ -108,9 +138,9 @@ public class RaceTests(WorkflowCluster cluster)
         s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null)),
         s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
         // cancel first: it agrees with the seller's request → canceled; the deny finds it closed
-        new Result(Accepted, Closed, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
+        AFirst(Accepted, Closed, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
         // deny first: withdrawn, back to handling; the cancel opens a new request
-        new Result(Accepted, Accepted, SellerOrderStatus.CancellationRequested, MarketplaceOrderStatus.WaitingForSellerDecision));
+        BFirst(Accepted, Accepted, SellerOrderStatus.CancellationRequested, MarketplaceOrderStatus.WaitingForSellerDecision));
 
     [Fact]
     public Task MarketplaceCancel_vs_SellerDeniesMarketplaceRequest() => Race(
@@ -118,9 +148,9 @@ public class RaceTests(WorkflowCluster cluster)
         s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "again", null)),
         s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "shipped")),
         // cancel first joins the open request, then the deny closes it
-        new Result(Replayed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        AFirst(Replayed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
         // deny first, then the cancel opens a fresh request
-        new Result(Accepted, Accepted, SellerOrderStatus.CancellationRequested, MarketplaceOrderStatus.WaitingForSellerDecision));
+        BFirst(Accepted, Accepted, SellerOrderStatus.CancellationRequested, MarketplaceOrderStatus.WaitingForSellerDecision));
 
     [Fact]
     public Task MarketplaceCancel_vs_SellerInvoice() => Race(
@@ -128,23 +158,25 @@ public class RaceTests(WorkflowCluster cluster)
         s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null)),
         s => S(s.Pair.Seller.Invoice(Orders.FullInvoice())),
         // invoice first: final; the cancel is refused and says why
-        new Result(Final, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced),
+        BFirst(Final, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced),
         // cancel first: a request opens; the invoice answers it as denied
-        new Result(Accepted, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced));
+        AFirst(Accepted, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced));
 
     [Fact]
     public Task SellerAccept_vs_SellerDeny() => Race(
         () => HandlingWithRequestBy(Actor.Marketplace),
         s => S(s.Pair.Seller.AcceptCancellationRequest(s.RequestId!)),
         s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "no")),
-        new Result(Accepted, Closed, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
-        new Result(Closed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved));
+        AFirst(Accepted, Closed, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
+        BFirst(Closed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved));
 
     [Fact]
     public Task SellerCancel_vs_MarketplaceCancel() => Race(
         Handling,
         s => S(s.Pair.Seller.Cancel(Actor.Seller, "cannot fulfil", null)),
         s => M(s.Pair.Marketplace.Cancel(Actor.Marketplace, "customer asked", null)),
+        // the outcomes are the same either way: who opened the request tells which came first
+        seller => seller.CancellationRequests[0].RequestedBy == Actor.Seller ? "A" : "B",
         // whichever opens the request, the other side's cancel agrees with it
         new Result(Accepted, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
 
@@ -153,26 +185,26 @@ public class RaceTests(WorkflowCluster cluster)
         () => HandlingWithRequestBy(Actor.Marketplace),
         s => M(s.Pair.Marketplace.WithdrawCancellationRequest(Actor.Marketplace, s.RequestId!)),
         s => S(s.Pair.Seller.AcceptCancellationRequest(s.RequestId!)),
-        new Result(Accepted, Closed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        AFirst(Accepted, Closed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
         // accept first: the withdraw reaches the seller (request closed) or finds the marketplace already canceled
-        new Result(Closed, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
-        new Result(Final, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
+        BFirst(Closed, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled),
+        BFirst(Final, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
 
     [Fact]
     public Task RequesterDeny_vs_RequesterConfirm() => Race(
         () => HandlingWithRequestBy(Actor.Seller),
         s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
         s => S(s.Pair.Seller.AcceptCancellationRequest(s.RequestId!)),
-        new Result(Accepted, Closed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
-        new Result(Closed, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
+        AFirst(Accepted, Closed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        BFirst(Closed, Accepted, SellerOrderStatus.Canceled, MarketplaceOrderStatus.Canceled));
 
     [Fact]
     public Task RequesterDeny_vs_Invoice() => Race(
         () => HandlingWithRequestBy(Actor.Seller),
         s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
         s => S(s.Pair.Seller.Invoice(Orders.FullInvoice())),
-        new Result(Accepted, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced),
-        new Result(Closed, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced));
+        AFirst(Accepted, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced),
+        BFirst(Closed, Accepted, SellerOrderStatus.Invoiced, MarketplaceOrderStatus.Invoiced));
 
     [Fact]
     public Task RequesterDeny_vs_RequesterWithdraw() => Race(
@@ -180,6 +212,6 @@ public class RaceTests(WorkflowCluster cluster)
         s => S(s.Pair.Seller.DenyCancellationRequest(s.RequestId!, "oops")),
         s => S(s.Pair.Seller.WithdrawCancellationRequest(Actor.Seller, s.RequestId!)),
         // both mean "take it back": the second replays the first's decision
-        new Result(Accepted, Replayed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
-        new Result(Replayed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved));
+        AFirst(Accepted, Replayed, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved),
+        BFirst(Replayed, Accepted, SellerOrderStatus.Handling, MarketplaceOrderStatus.PaymentApproved));
 }

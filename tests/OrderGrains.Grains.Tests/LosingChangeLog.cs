@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+
+namespace OrderGrains.Grains.Tests;
+
+/// <summary>
+/// The change log as the partition readers see it, able to lose chosen entries (a delivery that never happens), to
+/// show what the marketplace order does when a change does not reach it. Everything else passes through.
+/// </summary>
+public sealed class LosingChangeLog(IChangeLog inner) : IChangeLog
+{
+    private readonly ConcurrentDictionary<(string SellerOrderId, long Sequence), TaskCompletionSource> lost = new();
+
+    /// <summary>The entry of this seller order at this sequence never reaches a reader; the task completes once a read has skipped it.</summary>
+    public Task Lose(string sellerOrderId, long sequence) =>
+        lost.GetOrAdd((sellerOrderId, sequence), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public async Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
+    {
+        var entries = await inner.Read(partition, after, max, cancellationToken);
+        return [.. entries.Where(e =>
+        {
+            if (!lost.TryGetValue((e.OrderId, e.Sequence), out var skipped)) return true;
+            skipped.TrySetResult();
+            return false;
+        })];
+    }
+
+    public Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default) => inner.LoadCursor(consumer, partition, cancellationToken);
+    public bool KeepsHistory => inner.KeepsHistory;
+    public Task<IReadOnlyList<LogEntry>> History(DateTimeOffset since, int maxOrders, CancellationToken cancellationToken = default) => inner.History(since, maxOrders, cancellationToken);
+    public Task<IReadOnlyList<LogEntry>> OrderEntries(string sellerOrderId, CancellationToken cancellationToken = default) => inner.OrderEntries(sellerOrderId, cancellationToken);
+    public Task<IReadOnlyList<LogEntry>> Undelivered(string consumer, TimeSpan olderThan, int max, CancellationToken cancellationToken = default) => inner.Undelivered(consumer, olderThan, max, cancellationToken);
+    public Task<IReadOnlyList<string>> DueDeadlines(int partition, DateTimeOffset now, int max, CancellationToken cancellationToken = default) => inner.DueDeadlines(partition, now, max, cancellationToken);
+}
