@@ -65,12 +65,23 @@ public static class Hosts
         return new GrainsBackend(name, host.Services.GetRequiredService<IGrainFactory>(), new HostHandle(host));
     }
 
-    /// <summary>The service as shipped (silo + gateway in one process) on a loopback port.</summary>
-    public static async Task<(WebApplication App, Uri Address)> Service(string? postgres)
+    /// <summary>
+    /// The service as shipped (silo + gateway in one process) on a loopback port. The benchmark's one key sends far
+    /// more than a key's shipped rate: the limits are lifted unless <paramref name="shippedRateLimits"/>.
+    /// </summary>
+    public static async Task<(WebApplication App, Uri Address)> Service(string? postgres, bool shippedRateLimits = false)
     {
         var port = FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
         builder.Configuration.AddInMemoryCollection(Settings(postgres));
+        if (!shippedRateLimits)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["RateLimits:ReadsPerMinute"] = "60000000",
+                ["RateLimits:WritesPerMinute"] = "60000000",
+            });
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddOrderGrainsSilo();
         var app = builder.Build();

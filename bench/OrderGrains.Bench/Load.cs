@@ -204,4 +204,111 @@ public static class Load
         }
         return GC.GetTotalMemory(forceFullCollection: true);
     }
+
+    /// <summary>Places <paramref name="count"/> orders over HTTP for a read workload; returns their ids.</summary>
+    public static async Task<List<string>> PlaceForReads(Uri address, int count)
+    {
+        using var http = Client(address, 8);
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var placed = JsonNode.Parse(await (await http.SendAsync(Request(HttpMethod.Post, "/api/oms/pvt/orders", false, CheckoutBody))).Content.ReadAsStringAsync())!;
+            ids.Add(placed["orders"]![0]!["orderId"]!.GetValue<string>());
+        }
+        return ids;
+    }
+
+    /// <summary>Closed loop: <paramref name="concurrency"/> clients read orders for <paramref name="seconds"/>; requests a second and p99 (ms).</summary>
+    public static async Task<(double Rate, double P99)> HttpReads(Uri address, IReadOnlyList<string> ids, int concurrency, double seconds)
+    {
+        using var http = Client(address, concurrency);
+        var recorder = new Recorder();
+        long done = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(c => Task.Run(async () =>
+        {
+            var random = new Random(c);
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                using var response = await recorder.Time("get", () => http.SendAsync(Request(HttpMethod.Get, $"/api/oms/pvt/orders/{ids[random.Next(ids.Count)]}", false)));
+                if (response.StatusCode != System.Net.HttpStatusCode.OK) throw new InvalidOperationException($"get: {response.StatusCode}");
+                await response.Content.ReadAsByteArrayAsync();
+                Interlocked.Increment(ref done);
+            }
+        })));
+        return (done / clock.Elapsed.TotalSeconds, recorder.Percentiles()["get"].P99);
+    }
+
+    public sealed record OpenLoopResult(long Sent, long NotSent, long Admitted, long TooMany, long Overloaded, long Other,
+        double AdmittedP50, double AdmittedP99, double ShedP99, long HeapBefore, long HeapMax, long HeapAfter, long WorkingSetBefore, long WorkingSetMax, long WorkingSetAfter);
+
+    /// <summary>
+    /// Open loop: requests start at <paramref name="perSecond"/> whatever the answers do (at most 4,096 outstanding: past
+    /// that an arrival is counted as not sent), for <paramref name="seconds"/>. Memory is sampled every 100 ms.
+    /// </summary>
+    public static async Task<OpenLoopResult> OpenLoopReads(Uri address, IReadOnlyList<string> ids, double perSecond, int seconds)
+    {
+        using var http = Client(address, 256);
+        var admitted = new Recorder();
+        var shed = new Recorder();
+        long sent = 0, notSent = 0, ok = 0, tooMany = 0, overloaded = 0, other = 0, outstanding = 0;
+        GC.Collect();
+        var heapBefore = GC.GetTotalMemory(true);
+        var workingSetBefore = Process.GetCurrentProcess().WorkingSet64;
+        long heapMax = heapBefore, workingSetMax = workingSetBefore;
+        var inFlight = new List<Task>();
+        var random = new Random(1);
+        var clock = Stopwatch.StartNew();
+        var nextSample = 0.0;
+        long started = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            var due = (long)(clock.Elapsed.TotalSeconds * perSecond);
+            for (; started < due; started++)
+            {
+                if (Interlocked.Read(ref outstanding) >= 4096) { notSent++; continue; }
+                Interlocked.Increment(ref outstanding);
+                sent++;
+                var id = ids[random.Next(ids.Count)];
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        using var response = await http.SendAsync(Request(HttpMethod.Get, $"/api/oms/pvt/orders/{id}", false));
+                        await response.Content.ReadAsByteArrayAsync();
+                        var code = (int)response.StatusCode;
+                        if (code == 200) { Interlocked.Increment(ref ok); admitted.RecordSince("get", start); }
+                        else if (code == 429) { Interlocked.Increment(ref tooMany); shed.RecordSince("shed", start); }
+                        else if (code == 503) { Interlocked.Increment(ref overloaded); shed.RecordSince("shed", start); }
+                        else Interlocked.Increment(ref other);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        Interlocked.Increment(ref other);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref outstanding);
+                    }
+                }));
+            }
+            if (clock.Elapsed.TotalSeconds >= nextSample)
+            {
+                heapMax = Math.Max(heapMax, GC.GetTotalMemory(false));
+                workingSetMax = Math.Max(workingSetMax, Process.GetCurrentProcess().WorkingSet64);
+                nextSample += 0.1;
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+            await Task.Delay(1);
+        }
+        await Task.WhenAll(inFlight);
+        GC.Collect();
+        var heapAfter = GC.GetTotalMemory(true);
+        var workingSetAfter = Process.GetCurrentProcess().WorkingSet64;
+        var a = admitted.Percentiles().GetValueOrDefault("get");
+        var s = shed.Percentiles().GetValueOrDefault("shed");
+        return new OpenLoopResult(sent, notSent, ok, tooMany, overloaded, other, a.P50, a.P99, s.P99,
+            heapBefore, heapMax, heapAfter, workingSetBefore, workingSetMax, workingSetAfter);
+    }
 }

@@ -10,10 +10,12 @@ using OrderGrains.Bench;
 // --backend keeps only the backends whose name contains NAME-PART (for profiling one of them; ratios need them all).
 const string Usage = """
     usage: dotnet run -c Release --project bench/OrderGrains.Bench -- [WORKLOAD] [options]
-      WORKLOAD           lifecycle | races | http | memory | idle | consumers | all (default: all, about 18 minutes on 2 cores;
+      WORKLOAD           lifecycle | races | http | memory | idle | consumers | overload | all (default: all, about 18 minutes on 2 cores;
                          idle is not part of all: it places N open orders on PostgreSQL and watches the silo rest;
                          consumers is not part of all: lifecycles with and without a feed and a hook, their lag and the
-                         index's, and List orders over 100,000 indexed orders, on PostgreSQL)
+                         index's, and List orders over 100,000 indexed orders, on PostgreSQL;
+                         overload is not part of all: Get order's capacity, then four times it from one AppKey for a
+                         minute against the shipped rate limits: admitted latency, shed share, memory)
       --quick            2 short rounds at 1 and 16 clients (a smoke run, about a minute)
       --json FILE        also write every figure to FILE
       --pg CONNECTION    use this PostgreSQL server (otherwise ORDERGRAINS_BENCH_PG, otherwise a throwaway server)
@@ -25,7 +27,7 @@ if (args.Any(a => a is "-h" or "--help" or "help"))
     Console.WriteLine(Usage);
     return 0;
 }
-string[] workloads = ["lifecycle", "races", "http", "memory", "idle", "consumers", "all"];
+string[] workloads = ["lifecycle", "races", "http", "memory", "idle", "consumers", "overload", "all"];
 string[] flags = ["--quick"];
 string[] valued = ["--json", "--pg", "--backend"];
 var positional = new List<string>();
@@ -63,6 +65,7 @@ if (workload is "http" or "all") await Http();
 if (workload is "memory" or "all") await Memory();
 if (workload is "idle") await Idle();
 if (workload is "consumers") await Consumers();
+if (workload is "overload") await Overload();
 
 foreach (var ((c, name), perLifecycle) in commitsPerLifecycle.Where(k => k.Key.Backend == "OrderGrains, PostgreSQL"))
 {
@@ -244,6 +247,55 @@ async Task Http()
     {
         await service.DisposeAsync();
         await noop.DisposeAsync();
+    }
+}
+
+// Overload: Get order's capacity (closed loop, 16 clients, limits lifted), then an open-loop arrival rate of four times
+// that from one AppKey for a minute against the shipped limits (6,000 reads a minute per key). Reported: what was
+// admitted and how fast, what was shed (429, 503), and the process's memory before, at most, and after.
+async Task Overload()
+{
+    var seconds = quick ? 15 : 60;
+    var ids = new List<string>();
+    double capacity;
+    double capacityP99;
+    {
+        var (service, uri) = await Hosts.Service(null);
+        try
+        {
+            ids.AddRange(await Load.PlaceForReads(uri, 200));
+            await Load.HttpReads(uri, ids, 16, plan.WarmUpSeconds);
+            var (rate, p99) = await Load.HttpReads(uri, ids, 16, quick ? 5 : 10);
+            (capacity, capacityP99) = (rate, p99);
+        }
+        finally
+        {
+            await service.DisposeAsync();
+        }
+    }
+    Console.WriteLine($"Get order capacity: {capacity:0} requests/s at 16 clients (p99 {capacityP99:0.0} ms)");
+    {
+        var (service, uri) = await Hosts.Service(null, shippedRateLimits: true);
+        try
+        {
+            ids.Clear();
+            ids.AddRange(await Load.PlaceForReads(uri, 200));
+            await Task.Delay(TimeSpan.FromSeconds(11)); // the key's bucket refills after the placements
+            var offered = 4 * capacity;
+            var o = await Load.OpenLoopReads(uri, ids, offered, seconds);
+            var shed = (o.TooMany + o.Overloaded) / (double)Math.Max(1, o.Sent);
+            Console.WriteLine($"overload: offered {offered:0}/s for {seconds} s from one key; sent {o.Sent} ({o.NotSent} not sent: the generator fell behind), " +
+                              $"admitted {o.Admitted} ({o.Admitted / (double)seconds:0.0}/s, p50 {o.AdmittedP50:0.0} ms, p99 {o.AdmittedP99:0.0} ms), " +
+                              $"shed {shed:P1} (429: {o.TooMany}, 503: {o.Overloaded}, other: {o.Other}); shed answers p99 {o.ShedP99:0.0} ms");
+            Console.WriteLine($"memory: managed heap {o.HeapBefore / 1e6:0.0} MB before, {o.HeapMax / 1e6:0.0} MB at most, {o.HeapAfter / 1e6:0.0} MB after; " +
+                              $"working set {o.WorkingSetBefore / 1e6:0} MB before, {o.WorkingSetMax / 1e6:0} MB at most, {o.WorkingSetAfter / 1e6:0} MB after");
+            notes.Add($"overload: capacity {capacity:0}/s (p99 {capacityP99:0.0} ms); at {offered:0}/s offered from one key: admitted {o.Admitted / (double)seconds:0.0}/s p99 {o.AdmittedP99:0.0} ms, shed {shed:P1}; " +
+                      $"managed heap {o.HeapBefore / 1e6:0.0} → max {o.HeapMax / 1e6:0.0} → {o.HeapAfter / 1e6:0.0} MB");
+        }
+        finally
+        {
+            await service.DisposeAsync();
+        }
     }
 }
 

@@ -13,6 +13,9 @@ public sealed class Recorder
         histograms.GetOrAdd(name, _ => new LongConcurrentHistogram(1, 600_000_000, 3))
             .RecordValue(Math.Max(1, (Stopwatch.GetTimestamp() - startTicks) * 1_000_000 / Stopwatch.Frequency));
 
+    /// <summary>Records the time since <paramref name="startTicks"/> (a <see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public void RecordSince(string name, long startTicks) => Record(name, startTicks);
+
     public T Time<T>(string name, Func<T> action)
     {
         var start = Stopwatch.GetTimestamp();

@@ -23,6 +23,7 @@ public static class ApiHosting
         builder.Services.AddSingleton<OrderLocator>();
         builder.Services.AddProblemDetails();
         builder.AddOrderGrainsTelemetry();
+        builder.AddOrderGrainsRateLimits();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var health = builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("cluster", tags: ["ready"]);
         if (ClusterSettings.From(builder.Configuration).Provider == ClusterProvider.Postgres)
@@ -52,6 +53,7 @@ public static class ApiHosting
             await Problems.Write(http, status, code, detail);
         });
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter(); // after the key: limits are per AppKey
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapOpenApiDocument();

@@ -15,6 +15,8 @@ namespace OrderGrains.Api.Tests;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
+    protected virtual int RateLimitsPerMinute => 60_000_000;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -22,6 +24,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Silo:GatewayPort", FreePort().ToString());
         builder.UseSetting("Silo:ClusterId", "api-tests-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Workflow:CancellationWindow", "00:00:00");
+        // The tests send one key's requests far faster than its shipped rate; RateLimitTests checks the limits themselves.
+        builder.UseSetting("RateLimits:ReadsPerMinute", RateLimitsPerMinute.ToString());
+        builder.UseSetting("RateLimits:WritesPerMinute", RateLimitsPerMinute.ToString());
         // Hook retries in tenths of a second (VTEX-like seconds to minutes by default), a receiver given 1 s instead of 5.
         builder.UseSetting("Hooks:RetryBase", "00:00:00.100");
         builder.UseSetting("Hooks:RetryMax", "00:00:00.500");

@@ -59,6 +59,9 @@ public sealed class HostProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(Repo.HostDll(project))!,
         };
+        // Load tests send far more than a key's shipped rate (RateLimits): lift it unless the test sets its own.
+        start.Environment["RateLimits__ReadsPerMinute"] = "60000000";
+        start.Environment["RateLimits__WritesPerMinute"] = "60000000";
         foreach (var (key, value) in environment) start.Environment[key] = value;
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Keep(e.Data);

@@ -11,6 +11,23 @@ namespace OrderGrains.Cluster.Tests;
 public sealed class Postgres : IAsyncLifetime
 {
     private string? dataDir;
+    private int port;
+    private bool own;
+
+    /// <summary>A throwaway server of the test's own (never the shared one), which it may stop and start again.</summary>
+    public static async Task<Postgres> Own()
+    {
+        var postgres = new Postgres { own = true };
+        await postgres.InitializeAsync();
+        return postgres;
+    }
+
+    /// <summary>Stops the test's own server (fast shutdown: sessions are cut).</summary>
+    public Task Stop() => own ? Run("bash", $"\"{Path.Combine(Repo.Root, "silo-config", "postgres", "pg-throwaway.sh")}\" stop \"{dataDir}\"")
+        : throw new InvalidOperationException("only a server of the test's own may be stopped");
+
+    /// <summary>Starts the test's own server again, same data, same port.</summary>
+    public Task Restart() => own ? Throwaway(dataDir!, port) : throw new InvalidOperationException("only a server of the test's own may be started");
     public string? ConnectionString { get; private set; }
 
     /// <summary>The server's own connection string (database "ordergrains" or the one given), for tests that create databases.</summary>
@@ -21,7 +38,7 @@ public sealed class Postgres : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var server = Environment.GetEnvironmentVariable("ORDERGRAINS_TEST_PG");
+        var server = own ? null : Environment.GetEnvironmentVariable("ORDERGRAINS_TEST_PG");
         if (string.IsNullOrEmpty(server))
         {
             if (!Directory.Exists("/usr/lib/postgresql") && !IsCi)
@@ -30,7 +47,8 @@ public sealed class Postgres : IAsyncLifetime
                 return;
             }
             dataDir = Path.Combine(Path.GetTempPath(), "ordergrains-pg-" + Guid.NewGuid().ToString("N")[..8]);
-            server = await Throwaway(dataDir, Repo.FreePort());
+            port = Repo.FreePort();
+            server = await Throwaway(dataDir, port);
         }
         Server = server;
         var database = "og_" + Guid.NewGuid().ToString("N")[..12];

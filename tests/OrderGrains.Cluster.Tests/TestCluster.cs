@@ -124,13 +124,23 @@ public sealed class TestCluster : IAsyncDisposable
 
 /// <summary>
 /// An API client that behaves like a careful integration: every mutation carries an Idempotency-Key and is
-/// retried with the same key on 503, timeouts and lost connections. Counts what it saw.
+/// retried with the same key on 503, timeouts and lost connections; given several gateways, it moves to the next one
+/// when a connection fails. Counts what it saw.
 /// </summary>
-public sealed class RetryingApi(Uri baseAddress)
+public sealed class RetryingApi(params Uri[] gateways)
 {
-    private readonly HttpClient http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(15) };
+    private readonly HttpClient[] http = [.. gateways.Select(g => new HttpClient { BaseAddress = g, Timeout = TimeSpan.FromSeconds(15) })];
+    private int current;
     public int Retries;
     public int Status500;
+    public int Status503;
+    public int Status503WithoutRetryAfter;
+    /// <summary>Attempts that got no answer within 15 s (the client's timeout).</summary>
+    public int TimedOut;
+    private long slowestTicks;
+
+    /// <summary>The longest one attempt took (answered or not).</summary>
+    public TimeSpan Slowest => TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks));
 
     public async Task<(int Status, JsonNode? Body)> Send(HttpMethod method, string path, bool asSeller, object? body = null, string? key = null, TimeSpan? patience = null)
     {
@@ -143,12 +153,20 @@ public sealed class RetryingApi(Uri baseAddress)
             request.Headers.Add("X-VTEX-API-AppToken", asSeller ? TestCluster.SellerToken : TestCluster.MarketplaceToken);
             if (key is not null) request.Headers.Add("Idempotency-Key", key);
             if (body is not null) request.Content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+            var gateway = Volatile.Read(ref current);
+            var started = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                using var response = await http.SendAsync(request);
+                using var response = await http[gateway % http.Length].SendAsync(request);
                 var status = (int)response.StatusCode;
                 var text = await response.Content.ReadAsStringAsync();
+                Slower(started.Elapsed);
                 if (status == 500) Interlocked.Increment(ref Status500);
+                if (status == 503)
+                {
+                    Interlocked.Increment(ref Status503);
+                    if (response.Headers.RetryAfter is null) Interlocked.Increment(ref Status503WithoutRetryAfter);
+                }
                 // 503: the cluster is recovering; 409 IDEMPOTENCY_KEY_IN_PROGRESS: our earlier attempt is still running.
                 var retry = status >= 500 || (status == 409 && text.Contains("IDEMPOTENCY_KEY_IN_PROGRESS"));
                 if (!retry || DateTime.UtcNow > until)
@@ -158,11 +176,21 @@ public sealed class RetryingApi(Uri baseAddress)
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                Slower(started.Elapsed);
+                if (ex is TaskCanceledException) Interlocked.Increment(ref TimedOut);
+                // This gateway is gone (or stuck): the next one.
+                Interlocked.CompareExchange(ref current, gateway + 1, gateway);
                 if (DateTime.UtcNow > until) throw;
             }
             Interlocked.Increment(ref Retries);
             await Task.Delay(300);
         }
+    }
+
+    private void Slower(TimeSpan took)
+    {
+        long seen;
+        while (took.Ticks > (seen = Interlocked.Read(ref slowestTicks)) && Interlocked.CompareExchange(ref slowestTicks, took.Ticks, seen) != seen) { }
     }
 
     public async Task<JsonNode> Get(string orderId, bool asSeller)

@@ -47,9 +47,10 @@ public static partial class ErrorHandling
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path}: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string path, string reason);
 
-    /// <summary>Silo down, gateway lost, call timed out: transient conditions of the cluster, not of the request.</summary>
+    /// <summary>Silo down, gateway lost, call timed out, database unreachable: transient conditions of the cluster, not of the request.</summary>
     public static bool IsClusterUnavailable(Exception error) =>
         error is TimeoutException or Orleans.Runtime.OrleansException or OperationCanceledException
+            or System.Data.Common.DbException or System.Net.Sockets.SocketException
         || error.GetType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) == true
         || (error.InnerException is { } inner && IsClusterUnavailable(inner));
 

@@ -21,7 +21,9 @@ public static class Problems
             ["code"] = code,
             ["error"] = new VtexError(code, detail, null),
         };
-        return Results.Problem(statusCode: status, title: Title(status), detail: detail, extensions: ext);
+        // ASP.NET Core fills "type" for the statuses it knows; 429 is not one of them.
+        var type = status == StatusCodes.Status429TooManyRequests ? "https://tools.ietf.org/html/rfc6585#section-4" : null;
+        return Results.Problem(statusCode: status, title: Title(status), detail: detail, type: type, extensions: ext);
     }
 
     public static Task Write(HttpContext context, int status, string code, string detail, IDictionary<string, object?>? extensions = null) =>
@@ -56,6 +58,7 @@ public static class Problems
         413 => "Payload too large",
         415 => "Unsupported media type",
         422 => "Unprocessable content",
+        429 => "Too many requests",
         503 => "Service unavailable",
         _ => "Error",
     };
