@@ -10,7 +10,7 @@ namespace OrderGrains.Grains.Tests;
 /// and final statuses that never change again.
 /// </summary>
 [Collection(WorkflowCollection.Name)]
-public class RaceTests(WorkflowCluster cluster)
+public class RaceTests(WorkflowCluster cluster, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Iterations = 100;
     private const int Parallelism = 10;
@@ -102,6 +102,7 @@ public class RaceTests(WorkflowCluster cluster)
         });
 
         // Both orderings happened (the race was a race), and each iteration is one of the allowed results.
+        output.WriteLine(string.Join("; ", seen.GroupBy(r => r).Select(g => $"{g.Key} first={g.Key.First}: {g.Count()}")));
         var orderings = seen.Select(r => r.First).Distinct().Order().ToList();
         Assert.True(orderings.SequenceEqual(["A", "B"]), $"only {string.Join(", ", orderings)} first in {Iterations} iterations: {string.Join("; ", seen.Distinct())}");
     }
