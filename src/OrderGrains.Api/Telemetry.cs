@@ -30,6 +30,9 @@ public static class Telemetry
     public static readonly Counter<long> Unavailable = Meter.CreateCounter<long>("ordergrains.http.unavailable", "{request}",
         "Requests answered 503 with Retry-After (the cluster or the database could not answer for a moment).");
 
+    public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("ordergrains.http.rate_limited", "{request}",
+        "Requests answered 429 with Retry-After: the AppKey (tag app_key) sent more than its rate.");
+
     /// <summary>Where OTLP goes, if anywhere: <c>Telemetry:OtlpEndpoint</c>, else OpenTelemetry's own environment variable.</summary>
     public static string? OtlpEndpoint(IHostApplicationBuilder builder) =>
         builder.Configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } configured ? configured

@@ -98,12 +98,16 @@ public class FaultCampaignTests(Postgres shared, ITestOutputHelper output)
             foreach (var seller in sellers) expected[seller] = (await checker.GetGrain<Contracts.ISellerOrderGrain>(seller).GetView())!.Sequence;
             var hooksWait = Stopwatch.StartNew();
             long missing;
+            var redelivered = 0;
             do
             {
                 var delivered = receiver.Requests.Where(r => r.Body["OrderId"]?.GetValue<string>() is { } id && sellers.Contains(id))
                     .GroupBy(r => r.Body["OrderId"]!.GetValue<string>())
                     .ToDictionary(g => g.Key, g => (long)g.Select(r => r.Body["EventId"]!.GetValue<string>()).Distinct().Count());
                 missing = expected.Sum(e => Math.Max(0, e.Value - delivered.GetValueOrDefault(e.Key)));
+                // A consumer killed between sending and recording sends again, with the same event id.
+                var ours = receiver.Requests.Where(r => r.Body["OrderId"]?.GetValue<string>() is { } id && sellers.Contains(id)).ToList();
+                redelivered = ours.Count - ours.Select(r => r.Body["EventId"]!.GetValue<string>()).Distinct().Count();
                 if (missing == 0 || hooksWait.Elapsed > TimeSpan.FromSeconds(120)) break;
                 await Task.Delay(500);
             }
@@ -116,7 +120,7 @@ public class FaultCampaignTests(Postgres shared, ITestOutputHelper output)
             }
             var report = $"fault campaign: {verdict} faults={faults.Count} (kills={faults.Count(f => f.Fault.StartsWith("kill", StringComparison.Ordinal))}: " +
                          $"{string.Join(", ", faults.Select(f => f.Fault).GroupBy(f => f).Select(g => $"{g.Key}×{g.Count()}"))}) " +
-                         $"hook_deliveries_expected={expected.Values.Sum()} hook_deliveries_missing={missing} hook_caught_up_s={hooksWait.Elapsed.TotalSeconds:0.0} " +
+                         $"hook_deliveries_expected={expected.Values.Sum()} hook_deliveries_missing={missing} hook_redelivered_same_event_id={redelivered} hook_caught_up_s={hooksWait.Elapsed.TotalSeconds:0.0} " +
                          $"http_503_during_outage={during503} http_503_without_retry_after={api.Status503WithoutRetryAfter} http_500={api.Status500} " +
                          $"requests_unanswered_15s={api.TimedOut} slowest_attempt_s={api.Slowest.TotalSeconds:0.0} client_retries={api.Retries} " +
                          $"convergence_after_fault_s p50={Percentile(faults.Select(f => f.Converged), 0.5)} p99={Percentile(faults.Select(f => f.Converged), 0.99)} " +

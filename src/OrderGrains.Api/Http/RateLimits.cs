@@ -54,6 +54,7 @@ public static class RateLimits
                     var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                     http.Response.Headers.RetryAfter = seconds.ToString();
                     var caller = http.Items[typeof(Caller)] as Caller;
+                    Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("app_key", caller?.AppKey));
                     return new ValueTask(Problems.Write(http, StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS",
                         $"AppKey {caller?.AppKey} sent more than {(IsRead(http.Request) ? $"{o.ReadsPerMinute} reads" : $"{o.WritesPerMinute} commands")} a minute; retry in {seconds} s."));
                 }
