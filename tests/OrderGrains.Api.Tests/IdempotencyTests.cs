@@ -8,6 +8,30 @@ public class IdempotencyTests(ApiFactory factory)
     private readonly Api api = new(factory.CreateCheckedClient());
 
     [Fact]
+    public async Task PlaceWithAKey_TheGroupFollowsTheKey_SoARunAgainReplaysInsteadOfPlacingTwice()
+    {
+        var key = Guid.NewGuid().ToString();
+        var first = await api.Send(HttpMethod.Post, "/api/oms/pvt/orders", Keys.Marketplace, Api.OneItemOrder(), idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        var group = first.Body!["orderGroup"]!.GetValue<string>();
+
+        // A second run of the same request (its first attempt's gateway died before the answer was recorded, and the
+        // key's lease ran out) computes the same group...
+        var rerun = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        rerun.Request.Headers[OrderGrains.Api.Http.IdempotencyMiddleware.Header] = key;
+        rerun.Items[typeof(OrderGrains.Api.Auth.Caller)] = new OrderGrains.Api.Auth.Caller(Keys.Marketplace.Key, OrderGrains.Api.Auth.Role.Marketplace, "demo-marketplace", null);
+        Assert.Equal(group, OrderGrains.Api.Endpoints.OrdersApi.NewGroupId(rerun));
+        // ...which, placed again with the same content, is a replay of the same orders, not a second group.
+        var again = await api.Send(HttpMethod.Post, "/api/oms/pvt/orders", Keys.Marketplace,
+            new { orderGroup = group, items = new[] { new { sellerId = "seller1", skuId = "sku1", quantity = 2, price = 500L } } });
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(first.Body!["orders"]![0]!["orderId"]!.GetValue<string>(), again.Body!["orders"]![0]!["orderId"]!.GetValue<string>());
+        // Another AppKey's same key is another group; no key, a new group each time.
+        var other = await api.Send(HttpMethod.Post, "/api/oms/pvt/orders", Keys.OtherMarketplace, Api.OneItemOrder(), idempotencyKey: key);
+        Assert.NotEqual(group, other.Body!["orderGroup"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task SameKeySameBody_ReturnsFirstResponse()
     {
         var key = Guid.NewGuid().ToString();

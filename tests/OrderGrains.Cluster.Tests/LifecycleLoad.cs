@@ -20,6 +20,7 @@ public sealed class LifecycleLoad(RetryingApi api)
     public sealed record Request(string OrderId, string SellerOrderId, bool SellerHistory, string Command, bool Acknowledged);
 
     public RetryingApi Api => api;
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public ConcurrentBag<Request> Issued { get; } = [];
     public ConcurrentBag<(string Order, string Seller)> Orders { get; } = [];
     public ConcurrentQueue<DateTime> AcknowledgedWrites { get; } = new();
@@ -83,7 +84,8 @@ public sealed class LifecycleLoad(RetryingApi api)
     /// <summary>One order's lifecycle, races included (which race: <paramref name="n"/> modulo 4).</summary>
     public async Task Lifecycle(int n)
     {
-        var (_, placed) = await Api.Send(HttpMethod.Post, "/api/oms/pvt/orders", false, new { items = new[] { new { sellerId = "seller1", skuId = "sku", quantity = 2, price = 500 } } });
+        var (placing, placed) = await Api.Send(HttpMethod.Post, "/api/oms/pvt/orders", false, new { items = new[] { new { sellerId = "seller1", skuId = "sku", quantity = 2, price = 500 } } });
+        Assert.True(placing is 200 or 201 && placed?["orders"] is not null, $"placing: {placing} {placed?.ToJsonString()}");
         var order = placed!["orders"]![0]!["orderId"]!.GetValue<string>();
         var seller = placed["orders"]![0]!["sellerOrderId"]!.GetValue<string>();
         Orders.Add((order, seller));
@@ -120,11 +122,11 @@ public sealed class LifecycleLoad(RetryingApi api)
 
 
     /// <summary>What the load left at rest; every count but the first three must be 0.</summary>
-    public sealed record Verdict(int Orders, int AcknowledgedTransitions, long LogEntries, int Lost, int Duplicated, int Disagreeing, int RestingWithoutExit,
+    public sealed record Verdict(int Orders, int AcknowledgedTransitions, long LogEntries, int Lost, int Duplicated, long OrdersNoClientSaw, int Disagreeing, int RestingWithoutExit,
         long OrdersWithoutExactlyOneEntryPerTransition, long SellerRowsWithoutState, long PeriodicReminders, long IndexRowsDisagreeing, TimeSpan Convergence, TimeSpan IndexCaughtUp)
     {
         public override string ToString() =>
-            $"orders={Orders} acknowledged_transitions={AcknowledgedTransitions} log_entries={LogEntries} lost={Lost} duplicated={Duplicated} disagreeing={Disagreeing} " +
+            $"orders={Orders} acknowledged_transitions={AcknowledgedTransitions} log_entries={LogEntries} lost={Lost} duplicated={Duplicated} orders_no_client_saw={OrdersNoClientSaw} disagreeing={Disagreeing} " +
             $"resting_without_exit={RestingWithoutExit} orders_without_exactly_one_entry_per_transition={OrdersWithoutExactlyOneEntryPerTransition} " +
             $"seller_rows_without_state={SellerRowsWithoutState} periodic_reminders={PeriodicReminders} index_rows_disagreeing_at_rest={IndexRowsDisagreeing} " +
             $"final_convergence_s={Convergence.TotalSeconds:0.0} index_caught_up_s={IndexCaughtUp.TotalSeconds:0.0}";
@@ -133,6 +135,7 @@ public sealed class LifecycleLoad(RetryingApi api)
         {
             Assert.Equal(0, Lost);
             Assert.Equal(0, Duplicated);
+            Assert.Equal(0, OrdersNoClientSaw);
             Assert.Equal(0, Disagreeing);
             Assert.Equal(0, RestingWithoutExit);
             Assert.Equal(0, OrdersWithoutExactlyOneEntryPerTransition);
@@ -271,7 +274,12 @@ public sealed class LifecycleLoad(RetryingApi api)
             }
         }
 
-        return new Verdict(pairs.Length, acknowledged, logEntries, lost, duplicated, disagree, resting, ordersWithoutExactlyTheirEntries,
+        // Placed twice: an order placed during the load that no client was told of (a retry placed another instead).
+        var ordersNoClientSaw = await Scalar($"""
+            SELECT count(*) FROM og_change_log
+            WHERE sequence = 1 AND committed_at >= '{StartedAt.UtcDateTime:O}'::timestamptz AND order_id NOT IN ({sellerIds})
+            """);
+        return new Verdict(pairs.Length, acknowledged, logEntries, lost, duplicated, ordersNoClientSaw, disagree, resting, ordersWithoutExactlyTheirEntries,
             sellerRowsWithoutState, reconcileReminders, indexDisagreeing, convergence, indexWait.Elapsed);
     }
 }

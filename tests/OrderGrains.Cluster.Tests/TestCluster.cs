@@ -145,7 +145,9 @@ public sealed class RetryingApi(params Uri[] gateways)
     public async Task<(int Status, JsonNode? Body)> Send(HttpMethod method, string path, bool asSeller, object? body = null, string? key = null, TimeSpan? patience = null)
     {
         key ??= method == HttpMethod.Get ? null : Guid.NewGuid().ToString("N");
-        var until = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(90));
+        // A careful client keeps trying for minutes: a key whose first attempt died with its gateway answers 409
+        // IDEMPOTENCY_KEY_IN_PROGRESS for up to a minute (its lease) before a retry runs again.
+        var until = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(180));
         while (true)
         {
             using var request = new HttpRequestMessage(method, path);

@@ -38,12 +38,23 @@ public static class OrdersApi
         return app;
     }
 
+    /// <summary>
+    /// The id of a group sent without one: derived from the request's Idempotency-Key (and the AppKey) when it has one,
+    /// so that a retry which runs again — its first attempt's gateway died after placing the orders but before the
+    /// answer was recorded, and the key's lease ran out — finds the group it placed (200 replayed) instead of placing a
+    /// second one. Without a key, a new random id.
+    /// </summary>
+    public static string NewGroupId(HttpContext http) =>
+        http.Request.Headers[IdempotencyMiddleware.Header].ToString() is { Length: > 0 } key
+            ? "v" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{http.Caller().AppKey}\n{key}")))[..12]
+            : "v" + Guid.NewGuid().ToString("N")[..12];
+
     private static async Task<IResult> PlaceOrder(HttpContext http, IGrainFactory grains)
     {
         var (request, problem) = await JsonBody.Read<PlaceOrderRequest>(http.Request);
         if (problem is not null) return problem;
 
-        var group = request!.OrderGroup ?? "v" + Guid.NewGuid().ToString("N")[..12];
+        var group = request!.OrderGroup ?? NewGroupId(http);
         var items = request.Items!.Select(i => new GroupItem(i.SellerOf!, i.Sku!, i.Quantity!.Value, i.Price!.Value)).ToList();
         // One grain call per seller order (no order-group grain in between): the marketplace orders keep the group's digest.
         var reply = await OrderGroups.Place(grains, group, new PlaceOrderGroup(request.AffiliateId ?? "SLR", items, http.Caller().Account!, request.Document()));
