@@ -20,8 +20,8 @@ public class HttpRandomHistoryTests(ApiFactory factory, ITestOutputHelper output
     [Fact]
     public async Task RandomHistoriesOverHttp_EveryAnswerIsExplainedBySomeSerialOrder_AndPairsAgreeAtRest()
     {
-        var seed = Environment.GetEnvironmentVariable("ORDERGRAINS_HISTORY_SEED") is { } s ? int.Parse(s) : Random.Shared.Next();
-        var count = Environment.GetEnvironmentVariable("ORDERGRAINS_HTTP_HISTORIES") is { } n ? int.Parse(n) : 300;
+        var seed = CheckerOptions.SeedFromEnvironment;
+        var count = CheckerOptions.CountFromEnvironment("ORDERGRAINS_HTTP_HISTORIES", 300);
         output.WriteLine($"seed {seed} (ORDERGRAINS_HISTORY_SEED={seed} reproduces the run)");
         var started = DateTime.UtcNow;
 
@@ -50,9 +50,10 @@ public sealed class HttpSystem(Api api, IGrainFactory grains) : ISystemUnderTest
         return new Pair(api, orderId, group, sellerOrderId, marketplace, grains.GetGrain<ISellerOrderGrain>(sellerOrderId));
     }
 
-    private sealed record Pair(Api Api, string OrderId, string OrderGroup, string SellerOrderId, IMarketplaceOrderGrain M, ISellerOrderGrain S) : IPairUnderTest
+    private sealed class Pair(Api api, string orderId, string group, string sellerOrderId, IMarketplaceOrderGrain m, ISellerOrderGrain s)
+        : GrainBackedPair(orderId, group, sellerOrderId, m, s)
     {
-        public Task<Answer> Run(Cmd c) => c.Act switch
+        public override Task<Answer> Run(Cmd c) => c.Act switch
         {
             Act.PaymentApproved => Send(HttpMethod.Post, $"/api/oms/pvt/orders/{OrderId}/payment-notification", Keys.Marketplace, new { status = "approved" }),
             Act.PaymentDenied => Send(HttpMethod.Post, $"/api/oms/pvt/orders/{OrderId}/payment-notification", Keys.Marketplace, new { status = "denied" }),
@@ -77,7 +78,7 @@ public sealed class HttpSystem(Api api, IGrainFactory grains) : ISystemUnderTest
 
         private async Task<Answer> Send(HttpMethod method, string path, (string, string) key, object? body)
         {
-            var (status, json, _) = await Api.Send(method, path, key, body);
+            var (status, json, _) = await api.Send(method, path, key, body);
             if (status == HttpStatusCode.NoContent) return new Answer(CommandOutcome.Accepted, null, null);
             if ((int)status is >= 200 and < 300)
             {
@@ -88,7 +89,7 @@ public sealed class HttpSystem(Api api, IGrainFactory grains) : ISystemUnderTest
         }
 
         /// <summary>A rejection over HTTP names no request; start-handling answers 204 whether it moved the order or repeated a move.</summary>
-        public Answer Comparable(Cmd command, Answer modelled) => modelled switch
+        public override Answer Comparable(Cmd command, Answer modelled) => modelled switch
         {
             { Outcome: CommandOutcome.Rejected } => modelled with { RequestId = null },
             { Outcome: CommandOutcome.Replayed } when command.Act == Act.StartHandling => modelled with { Outcome = CommandOutcome.Accepted },
@@ -96,9 +97,5 @@ public sealed class HttpSystem(Api api, IGrainFactory grains) : ISystemUnderTest
             _ => modelled,
         };
 
-        public async Task<SellerOrderView> Seller() => (await S.GetView())!;
-        public async Task<MarketplaceOrderView> Marketplace() => (await M.GetView())!;
-        public Task<IReadOnlyList<HistoryEntry>> SellerHistory() => S.GetHistory();
-        public Task<IReadOnlyList<HistoryEntry>> MarketplaceHistory() => M.GetHistory();
     }
 }

@@ -9,7 +9,7 @@ namespace OrderGrains.Grains.Tests;
 /// </summary>
 public class HistoryCheckerSensitivityTests(ITestOutputHelper output)
 {
-    private static CheckerOptions Options => new(Histories: 300, Parallel: 8, RandomHistoryTests.Seed) { RaceDeadlinesWithin = TimeSpan.FromMilliseconds(80) };
+    private static CheckerOptions Options => new(Histories: 300, Parallel: 8, CheckerOptions.SeedFromEnvironment) { RaceDeadlinesWithin = TimeSpan.FromMilliseconds(80) };
 
     [Fact]
     public async Task Simulation_Unbroken_Passes()

@@ -15,14 +15,10 @@ namespace OrderGrains.Grains.Tests;
 [Collection(HistoryCollection.Name)]
 public class RandomHistoryTests(HistoryCluster cluster, ITestOutputHelper output)
 {
-    public static int Seed => Environment.GetEnvironmentVariable("ORDERGRAINS_HISTORY_SEED") is { } s ? int.Parse(s) : Random.Shared.Next();
-
-    public static int Histories(int byDefault) => Environment.GetEnvironmentVariable("ORDERGRAINS_HISTORIES") is { } n ? int.Parse(n) : byDefault;
-
     [Fact]
     public async Task RandomHistories_EveryAnswerIsExplainedBySomeSerialOrder_AndPairsAgreeAtRest()
     {
-        var options = new CheckerOptions(Histories(1000), Parallel: 16, Seed) { RaceDeadlinesWithin = TimeSpan.FromMilliseconds(400) };
+        var options = new CheckerOptions(CheckerOptions.CountFromEnvironment("ORDERGRAINS_HISTORIES", 1000), Parallel: 16, CheckerOptions.SeedFromEnvironment) { RaceDeadlinesWithin = TimeSpan.FromMilliseconds(400) };
         output.WriteLine($"seed {options.Seed} (ORDERGRAINS_HISTORY_SEED={options.Seed} reproduces the run)");
         var started = DateTime.UtcNow;
 
@@ -47,36 +43,28 @@ public sealed class GrainSystem(IGrainFactory grains, TimeSpan deadlines) : ISys
 
     public async Task<IPairUnderTest> Place()
     {
-        var group = "v" + Guid.NewGuid().ToString("N")[..12];
-        var reply = await grains.GetGrain<IOrderGroupGrain>(group)
-            .Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku1", 2, HistoryCommands.Total / 2)]));
-        Assert.Equal(CommandOutcome.Accepted, reply.Outcome);
-        var placed = reply.Orders.Single();
-        return new Pair(placed.OrderId, group, placed.SellerOrderId,
-            grains.GetGrain<IMarketplaceOrderGrain>(placed.OrderId), grains.GetGrain<ISellerOrderGrain>(placed.SellerOrderId));
+        var placed = await new Orders(grains).Place();
+        var group = (await placed.Marketplace.GetView())!.OrderGroup;
+        return new Pair(placed.OrderId, group, placed.SellerOrderId, placed.Marketplace, placed.Seller);
     }
 
-    private sealed record Pair(string OrderId, string OrderGroup, string SellerOrderId, IMarketplaceOrderGrain M, ISellerOrderGrain S) : IPairUnderTest
+    private sealed class Pair(string orderId, string group, string sellerOrderId, IMarketplaceOrderGrain m, ISellerOrderGrain s)
+        : GrainBackedPair(orderId, group, sellerOrderId, m, s)
     {
-        public async Task<Answer> Run(Cmd c) => c.Act switch
+        public override async Task<Answer> Run(Cmd c) => c.Act switch
         {
-            Act.PaymentApproved => Answer.Of(await M.ApprovePayment()),
-            Act.PaymentDenied => Answer.Of(await M.DenyPayment()),
-            Act.MarketplaceCancel => Answer.Of(await M.Cancel(Actor.Marketplace, "random", null)),
-            Act.CustomerCancel => Answer.Of(await M.Cancel(Actor.Customer, "random", "customer")),
-            Act.MarketplaceWithdraw => Answer.Of(await M.WithdrawCancellationRequest(Actor.Marketplace, c.RequestId!)),
-            Act.SellerCancel => Answer.Of(await S.Cancel(Actor.Seller, "random", null)),
-            Act.SellerAccept => Answer.Of(await S.AcceptCancellationRequest(c.RequestId!)),
-            Act.SellerDeny => Answer.Of(await S.DenyCancellationRequest(c.RequestId!, "random")),
-            Act.SellerWithdraw => Answer.Of(await S.WithdrawCancellationRequest(Actor.Seller, c.RequestId!)),
-            Act.StartHandling => Answer.Of(await S.StartHandling()),
-            Act.Tracking => Answer.Of(await S.UpdateTracking("INV-x", new TrackingUpdate(false, null, []))),
-            _ => Answer.Of(await S.Invoice(HistoryCommands.InvoiceOf(c))),
+            Act.PaymentApproved => Answer.Of(await MarketplaceGrain.ApprovePayment()),
+            Act.PaymentDenied => Answer.Of(await MarketplaceGrain.DenyPayment()),
+            Act.MarketplaceCancel => Answer.Of(await MarketplaceGrain.Cancel(Actor.Marketplace, "random", null)),
+            Act.CustomerCancel => Answer.Of(await MarketplaceGrain.Cancel(Actor.Customer, "random", "customer")),
+            Act.MarketplaceWithdraw => Answer.Of(await MarketplaceGrain.WithdrawCancellationRequest(Actor.Marketplace, c.RequestId!)),
+            Act.SellerCancel => Answer.Of(await SellerGrain.Cancel(Actor.Seller, "random", null)),
+            Act.SellerAccept => Answer.Of(await SellerGrain.AcceptCancellationRequest(c.RequestId!)),
+            Act.SellerDeny => Answer.Of(await SellerGrain.DenyCancellationRequest(c.RequestId!, "random")),
+            Act.SellerWithdraw => Answer.Of(await SellerGrain.WithdrawCancellationRequest(Actor.Seller, c.RequestId!)),
+            Act.StartHandling => Answer.Of(await SellerGrain.StartHandling()),
+            Act.Tracking => Answer.Of(await SellerGrain.UpdateTracking("INV-x", new TrackingUpdate(false, null, []))),
+            _ => Answer.Of(await SellerGrain.Invoice(HistoryCommands.InvoiceOf(c))),
         };
-
-        public async Task<SellerOrderView> Seller() => (await S.GetView())!;
-        public async Task<MarketplaceOrderView> Marketplace() => (await M.GetView())!;
-        public Task<IReadOnlyList<HistoryEntry>> SellerHistory() => S.GetHistory();
-        public Task<IReadOnlyList<HistoryEntry>> MarketplaceHistory() => M.GetHistory();
     }
 }

@@ -192,6 +192,12 @@ public static class HistoryCommands
 /// <summary>The options of one checker run.</summary>
 public sealed record CheckerOptions(int Histories, int Parallel, int Seed)
 {
+    /// <summary>ORDERGRAINS_HISTORY_SEED when set (it replays a run), otherwise a new seed.</summary>
+    public static int SeedFromEnvironment => Environment.GetEnvironmentVariable("ORDERGRAINS_HISTORY_SEED") is { } s ? int.Parse(s) : Random.Shared.Next();
+
+    /// <summary>The number of histories the variable <paramref name="name"/> asks for, otherwise <paramref name="byDefault"/>.</summary>
+    public static int CountFromEnvironment(string name, int byDefault) => Environment.GetEnvironmentVariable(name) is { } n ? int.Parse(n) : byDefault;
+
     /// <summary>When set, some batches wait up to this long first, so that short deadlines race the commands.</summary>
     public TimeSpan? RaceDeadlinesWithin { get; init; }
     /// <summary>Whether a failing history is shrunk to a minimal one before it is reported.</summary>
@@ -308,7 +314,7 @@ public static class HistoryChecker
                 log.AppendLine("    the model, in the sending order: " + string.Join(" | ", resolved.Select((c, k) => $"{batch.Commands[k]} → {pair.Comparable(c, sent.Run(c))}")) + $"  ⇒ seller {sent.Seller.Status.Vtex()}");
                 return new(log + "  NO serial order of this batch (with the deadlines that may fire) explains the answers and the seller's status", played, commands, concurrent, reordered, fired);
             }
-            if (explained.Value.Reordered) reordered++;
+            if (!explained.Value.Serial.SequenceEqual(Enumerable.Range(0, batch.Commands.Count))) reordered++;
             fired += explained.Value.Fired;
             model = explained.Value.Model;
             played[^1] = batch with { Serial = explained.Value.Serial };
@@ -353,14 +359,14 @@ public static class HistoryChecker
     /// A serial order of the batch, with up to two deadlines firing anywhere in it (where the model has one pending),
     /// whose model answers are the observed ones and which leaves the seller in the observed status.
     /// </summary>
-    private static (PairModel Model, bool Reordered, int Fired, List<int> Serial)? Explain(
+    private static (PairModel Model, int Fired, List<int> Serial)? Explain(
         IPairUnderTest pair, PairModel before, IReadOnlyList<Cmd> batch, Answer[] observed, SellerOrderStatus observedSeller)
     {
-        (PairModel, bool, int, List<int>)? Search(PairModel model, List<int> done, int firesLeft)
+        (PairModel, int, List<int>)? Search(PairModel model, List<int> done, int firesLeft)
         {
             if (done.Count == batch.Count && model.Seller.Status == observedSeller)
             {
-                return (model, !done.SequenceEqual(Enumerable.Range(0, batch.Count)), MaxDeadlineFiresPerBatch - firesLeft, done);
+                return (model, MaxDeadlineFiresPerBatch - firesLeft, done);
             }
             for (var k = 0; k < batch.Count; k++)
             {

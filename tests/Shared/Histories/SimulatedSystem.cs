@@ -79,9 +79,7 @@ public sealed class SimulatedSystem(Breakage breakage) : ISystemUnderTest
         private void FireDue()
         {
             if (system.Breakage == Breakage.DeadlineNeverFires) return;
-            while (state.Seller.NextDeadline is { } due && due <= DateTimeOffset.UtcNow && state.FireDeadline())
-            {
-            }
+            while (state.Seller.NextDeadline is { } due && due <= DateTimeOffset.UtcNow && state.FireDeadline()) { } // a fired deadline may leave the next one due
         }
 
         public Task<SellerOrderView> Seller()
