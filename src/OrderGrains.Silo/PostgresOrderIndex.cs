@@ -61,7 +61,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
             await Upsert(connection, transaction, rows, cancellationToken);
         }
         var queued = changes.Count == 0 ? [] : await Enqueue(connection, transaction, changes, null, cancellationToken);
-        if (changes.Count > 0) await AddToTrend(connection, transaction, changes, cancellationToken);
+        if (changes.Count > 0) await AddToTrend(connection, transaction, advance.Partition, changes, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return [.. queued.Where(q => q.Kind == "hook").Select(q => q.AppKey).Distinct()];
     }
@@ -301,16 +301,20 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
         return new OrderPage(orders, total);
     }
 
-    /// <summary>Counts the batch's status changes into their 10-minute buckets (the same transaction as the index rows).</summary>
-    private async Task AddToTrend(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts the batch's status changes into their 10-minute buckets (the same transaction as the index rows), in rows of
+    /// the reader's own partition (migrations/0008): the readers never wait for each other's commits here.
+    /// </summary>
+    private async Task AddToTrend(NpgsqlConnection connection, NpgsqlTransaction transaction, int partition, IReadOnlyList<StatusChange> changes, CancellationToken cancellationToken)
     {
         var counted = changes.GroupBy(c => (Bucket: StatusTrend.BucketOf(c.LoggedAt), c.Domain, c.State)).ToList();
         await using var command = new NpgsqlCommand("""
-            INSERT INTO og_status_trend AS t (service_id, bucket, domain, state, changes)
-            SELECT $1, b, d, s, n FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::bigint[]) AS x(b, d, s, n)
-            ON CONFLICT (service_id, bucket, domain, state) DO UPDATE SET changes = t.changes + EXCLUDED.changes
+            INSERT INTO og_status_trend AS t (service_id, partition, bucket, domain, state, changes)
+            SELECT $1, $2, b, d, s, n FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::bigint[]) AS x(b, d, s, n)
+            ON CONFLICT (service_id, bucket, domain, state, partition) DO UPDATE SET changes = t.changes + EXCLUDED.changes
             """, connection, transaction);
         command.Parameters.Add(new() { Value = serviceId });
+        command.Parameters.Add(new() { Value = partition });
         command.Parameters.Add(new() { Value = counted.Select(g => g.Key.Bucket.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new() { Value = counted.Select(g => g.Key.Domain).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = counted.Select(g => g.Key.State).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -320,7 +324,7 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, string servi
 
     public async Task<IReadOnlyList<StatusTrend>> Trend(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT domain, state, bucket, changes FROM og_status_trend WHERE service_id = $1 AND bucket >= $2");
+        await using var command = dataSource.CreateCommand("SELECT domain, state, bucket, sum(changes)::bigint FROM og_status_trend WHERE service_id = $1 AND bucket >= $2 GROUP BY domain, state, bucket");
         command.Parameters.Add(new() { Value = serviceId });
         command.Parameters.Add(new() { Value = StatusTrend.BucketOf(since).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         var trend = new List<StatusTrend>();
