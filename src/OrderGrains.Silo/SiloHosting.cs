@@ -55,10 +55,18 @@ public static class SiloHosting
                 (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
                 o.GrainStorageSerializer = new DomainJsonStorageSerializer();
             });
-            orleans.Services.AddGrainStorage(StorageNames.Orders, (sp, _) => OrderGrains.Grains.SiloBuilderExtensions.Guarded(sp, sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage)));
+            var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
+            // Writes of many orders share commits (GroupCommitStorage); reads and clears are the ADO.NET provider's.
+            var groupCommit = configuration.GetSection("Storage").Get<GroupCommitOptions>() ?? new GroupCommitOptions();
+            orleans.Services.AddGrainStorage(StorageNames.Orders, (sp, _) =>
+            {
+                var adoNet = sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage);
+                return OrderGrains.Grains.SiloBuilderExtensions.Guarded(sp, groupCommit.GroupCommit
+                    ? new GroupCommitStorage(adoNet, dataSource, silo.ServiceId, new DomainJsonStorageSerializer(), groupCommit, sp.GetRequiredService<ILogger<GroupCommitStorage>>())
+                    : adoNet);
+            });
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
             // The change log: appended by the seller order's state write (migrations/0001_schema.sql), read by the partition readers.
-            var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
             orleans.Services.AddSingleton<IChangeLog>(_ => new PostgresChangeLog(dataSource, silo.ServiceId));
             var index = new PostgresOrderIndex(dataSource, silo.ServiceId);
             orleans.Services.AddSingleton<IOrderIndex>(index);

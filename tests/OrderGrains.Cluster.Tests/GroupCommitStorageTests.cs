@@ -1,0 +1,222 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+using OrderGrains.Grains;
+using OrderGrains.Silo;
+
+namespace OrderGrains.Cluster.Tests;
+
+/// <summary>
+/// Group commit (<see cref="GroupCommitStorage"/>): writes of many grains share transactions, each lands under the key the
+/// ADO.NET provider reads it by, a version conflict fails only its own write, and a write PostgreSQL refuses fails alone
+/// while the writes that shared its transaction commit.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public class GroupCommitStorageTests(Postgres postgres)
+{
+    public sealed class Note
+    {
+        public string Text { get; set; } = "";
+    }
+
+    [SkippableFact]
+    public async Task ManyGrainsWritingAtOnce_ShareTransactions_AndTheAdoNetProviderReadsWhatEachWrote()
+    {
+        postgres.SkipIfMissing();
+        var (adoNet, storage) = await Storages(concurrentCommits: 1);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        // String keys (every grain of ours), and the provider's other two key shapes.
+        var ids = Enumerable.Range(0, 40).Select(i => GrainId.Create("og-test", $"{run}-{i}"))
+            .Append(GrainId.Create(GrainType.Create("og-test"), GrainIdKeyExtensions.CreateGuidKey(Guid.NewGuid())))
+            .Append(GrainId.Create(GrainType.Create("og-test"), GrainIdKeyExtensions.CreateIntegerKey(Random.Shared.NextInt64())))
+            .Append(GrainId.Create(GrainType.Create("og-test"), GrainIdKeyExtensions.CreateGuidKey(Guid.NewGuid(), "ext")))
+            .ToList();
+        var states = ids.Select(id => new GrainState<Note>(new Note { Text = "first " + id })).ToList();
+
+        await using (var held = await Held(storage, run))
+        {
+            var writes = ids.Select((id, i) => storage.WriteStateAsync("groupCommitNote", id, states[i])).ToList();
+            await held.Release();
+            await Task.WhenAll(writes);
+        }
+
+        Assert.All(states, s => Assert.Equal("1", s.ETag));
+        Assert.Equal(3, storage.Transactions); // the held grain's two writes, then all the others in one
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var read = new GrainState<Note>(new Note());
+            await adoNet.ReadStateAsync("groupCommitNote", ids[i], read);
+            Assert.True(read.RecordExists, $"{ids[i]} was not found by the ADO.NET provider");
+            Assert.Equal("first " + ids[i], read.State!.Text);
+            Assert.Equal("1", read.ETag);
+        }
+
+        // A second round from the versions the first returned; then the provider's own write still follows on.
+        foreach (var s in states) s.State!.Text = "second";
+        await Task.WhenAll(ids.Select((id, i) => storage.WriteStateAsync("groupCommitNote", id, states[i])));
+        Assert.All(states, s => Assert.Equal("2", s.ETag));
+        await adoNet.WriteStateAsync("groupCommitNote", ids[0], states[0]);
+        Assert.Equal("3", states[0].ETag);
+    }
+
+    [SkippableFact]
+    public async Task AStaleVersion_FailsOnlyItsOwnWrite_TheWritesBesideItCommit()
+    {
+        postgres.SkipIfMissing();
+        var (adoNet, storage) = await Storages(concurrentCommits: 1);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var contested = GrainId.Create("og-test", $"{run}-contested");
+        var current = new GrainState<Note>(new Note { Text = "one" });
+        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        Assert.Equal("2", current.ETag);
+
+        var others = Enumerable.Range(0, 20).Select(i => (Id: GrainId.Create("og-test", $"{run}-{i}"), State: new GrainState<Note>(new Note { Text = "fresh" }))).ToList();
+        var stale = new GrainState<Note>(new Note { Text = "from an older activation" }) { ETag = "1" };
+        await using var held = await Held(storage, run);
+        var before = storage.Transactions;
+        var writes = others.Select(o => storage.WriteStateAsync("groupCommitNote", o.Id, o.State)).ToList();
+        var staleWrite = storage.WriteStateAsync("groupCommitNote", contested, stale);
+        await held.Release();
+        await Task.WhenAll(writes);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => staleWrite);
+        Assert.Equal(1, storage.Transactions - before); // all of them in one transaction
+        Assert.All(others, o => Assert.Equal("1", o.State.ETag));
+        var read = new GrainState<Note>(new Note());
+        await adoNet.ReadStateAsync("groupCommitNote", contested, read);
+        Assert.Equal(("one", "2"), (read.State!.Text, read.ETag));
+    }
+
+    [SkippableFact]
+    public async Task AWritePostgresRefuses_FailsAlone_TheWritesThatSharedItsTransactionCommit()
+    {
+        postgres.SkipIfMissing();
+        var (adoNet, storage) = await Storages(concurrentCommits: 1);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        // A seller order's row appends a change-log entry; a sequence that is not a number makes PostgreSQL refuse it.
+        var refused = GrainId.Create("og-test", $"{run}-refused");
+        var bad = new GrainState<Dictionary<string, string>>(new() { ["marketplaceOrderId"] = $"{run}-m", ["sellerOrderId"] = $"{run}-s", ["sequence"] = "not a number" });
+        var good = Enumerable.Range(0, 12).Select(i => (Id: GrainId.Create("og-test", $"{run}-{i}"), State: new GrainState<Note>(new Note { Text = "kept" }))).ToList();
+
+        await using var held = await Held(storage, run);
+        var before = storage.Transactions;
+        var refusedWrite = storage.WriteStateAsync("sellerOrder", refused, bad);
+        var goodWrites = good.Select(g => storage.WriteStateAsync("groupCommitNote", g.Id, g.State)).ToList();
+        await held.Release();
+        await Task.WhenAll(goodWrites);
+        Assert.Equal(1 + 1 + good.Count, storage.Transactions - before); // together (refused), then one transaction each
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => refusedWrite);
+        Assert.Equal(PostgresErrorCodes.InvalidTextRepresentation, error.SqlState);
+        foreach (var (id, state) in good)
+        {
+            Assert.Equal("1", state.ETag);
+            var read = new GrainState<Note>(new Note());
+            await adoNet.ReadStateAsync("groupCommitNote", id, read);
+            Assert.Equal("kept", read.State!.Text);
+        }
+        var nothing = new GrainState<Dictionary<string, string>>(new());
+        await adoNet.ReadStateAsync("sellerOrder", refused, nothing);
+        Assert.False(nothing.RecordExists);
+        await using var db = new NpgsqlConnection(postgres.ConnectionString);
+        await db.OpenAsync();
+        await using var log = new NpgsqlCommand("SELECT count(*) FROM og_change_log WHERE order_id = $1", db);
+        log.Parameters.Add(new() { Value = $"{run}-s" });
+        Assert.Equal(0L, (long)(await log.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>
+    /// Holds the only committer in a write that waits for a row lock the test holds, so the writes started meanwhile queue
+    /// and go together in the next transaction once <see cref="HeldWrite.Release"/> lets it finish.
+    /// </summary>
+    private async Task<HeldWrite> Held(GroupCommitStorage storage, string run)
+    {
+        var id = GrainId.Create("og-test", $"{run}-held");
+        var state = new GrainState<Note>(new Note { Text = "held" });
+        await storage.WriteStateAsync("groupCommitNote", id, state);
+        var db = new NpgsqlConnection(postgres.ConnectionString);
+        await db.OpenAsync();
+        var transaction = await db.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM OrleansStorage WHERE GrainIdExtensionString = $1 FOR UPDATE", db, transaction))
+        {
+            lockRow.Parameters.Add(new() { Value = $"{run}-held" });
+            Assert.Equal(1, await lockRow.ExecuteScalarAsync());
+        }
+        var write = storage.WriteStateAsync("groupCommitNote", id, state);
+        // The write is in PostgreSQL, waiting for the lock.
+        await using (var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", db))
+        {
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while ((long)(await waiting.ExecuteScalarAsync())! == 0 && DateTime.UtcNow < until) await Task.Delay(20);
+        }
+        return new HeldWrite(db, transaction, write);
+    }
+
+    private sealed class HeldWrite(NpgsqlConnection db, NpgsqlTransaction transaction, Task write) : IAsyncDisposable
+    {
+        public async Task Release()
+        {
+            await Task.Delay(100); // the writes the test started are queued by now (they queue synchronously)
+            await transaction.CommitAsync();
+            await write;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await db.DisposeAsync();
+        }
+    }
+
+    /// <summary>The ADO.NET provider as the silo configures it, initialized, and the group-commit storage over it.</summary>
+    private async Task<(IGrainStorage AdoNet, GroupCommitStorage Storage)> Storages(int concurrentCommits)
+    {
+        var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var connectionString = OrderGrains.Api.PostgresConnections.ForOrleans(postgres.ConnectionString!);
+        var options = new AdoNetGrainStorageOptions { Invariant = "Npgsql", ConnectionString = connectionString, GrainStorageSerializer = new DomainJsonStorageSerializer() };
+        var adoNet = new AdoNetGrainStorage(services.GetRequiredService<IActivatorProvider>(), NullLogger<AdoNetGrainStorage>.Instance,
+            Options.Create(options), Options.Create(new ClusterOptions { ServiceId = "og-test-service", ClusterId = "og-test" }), "orders-adonet");
+        var lifecycle = new StartOnly();
+        adoNet.Participate(lifecycle);
+        await lifecycle.Start();
+        var storage = new GroupCommitStorage(adoNet, NpgsqlDataSource.Create(connectionString), "og-test-service", new DomainJsonStorageSerializer(),
+            new GroupCommitOptions { ConcurrentCommits = concurrentCommits }, NullLogger<GroupCommitStorage>.Instance);
+        return (adoNet, storage);
+    }
+
+    /// <summary>Just enough of a silo's lifecycle to run the provider's initialization (it reads its queries).</summary>
+    private sealed class StartOnly : ISiloLifecycle
+    {
+        private readonly List<ILifecycleObserver> observers = [];
+
+        public int HighestCompletedStage => 0;
+
+        public int LowestStoppedStage => 0;
+
+        public IDisposable Subscribe(string observerName, int stage, ILifecycleObserver observer)
+        {
+            observers.Add(observer);
+            return new NoOp();
+        }
+
+        public async Task Start()
+        {
+            foreach (var observer in observers) await observer.OnStart(CancellationToken.None);
+        }
+
+        private sealed class NoOp : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+}
