@@ -22,6 +22,16 @@ public sealed record GroupCommitOptions
     /// shares it with every write that arrived meanwhile; with none running it is sent at once (no added latency when quiet).
     /// </summary>
     public int ConcurrentCommits { get; init; } = 2;
+
+    /// <summary>Reads and checks the section; throws with every problem named.</summary>
+    public static GroupCommitOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Storage").Get<GroupCommitOptions>() ?? new GroupCommitOptions();
+        var errors = new List<string>();
+        if (options.ConcurrentCommits < 1) errors.Add($"Storage:ConcurrentCommits must be at least 1 (is {options.ConcurrentCommits})");
+        if (options.MaxWritesPerCommit < 1) errors.Add($"Storage:MaxWritesPerCommit must be at least 1 (is {options.MaxWritesPerCommit})");
+        return errors.Count == 0 ? options : throw new InvalidOperationException("Invalid configuration: " + string.Join("; ", errors));
+    }
 }
 
 /// <summary>

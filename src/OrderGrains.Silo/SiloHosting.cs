@@ -57,7 +57,7 @@ public static class SiloHosting
             });
             var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
             // Writes of many orders share commits (GroupCommitStorage); reads and clears are the ADO.NET provider's.
-            var groupCommit = configuration.GetSection("Storage").Get<GroupCommitOptions>() ?? new GroupCommitOptions();
+            var groupCommit = GroupCommitOptions.From(configuration);
             orleans.Services.AddGrainStorage(StorageNames.Orders, (sp, _) =>
             {
                 var adoNet = sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage);

@@ -206,23 +206,23 @@ public sealed class LifecycleLoad(RetryingApi api)
         }
         var ordersWithoutExactlyTheirEntries = await Scalar("""
             SELECT count(*) FROM OrleansStorage s
-            WHERE s.GrainTypeString = 'sellerOrder' AND s.PayloadJson ? 'sequence'
-              AND ((s.PayloadJson->>'sequence')::bigint IS DISTINCT FROM (
-                  SELECT count(DISTINCT l.sequence) FILTER (WHERE l.sequence BETWEEN 1 AND (s.PayloadJson->>'sequence')::bigint)
-                  FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = s.PayloadJson->>'sellerOrderId')
-               OR EXISTS (SELECT 1 FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = s.PayloadJson->>'sellerOrderId'
-                          AND l.sequence > (s.PayloadJson->>'sequence')::bigint))
+            WHERE s.GrainTypeString = 'sellerOrder' AND orleans_try_jsonb(s.PayloadBinary) ? 'sequence'
+              AND ((orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint IS DISTINCT FROM (
+                  SELECT count(DISTINCT l.sequence) FILTER (WHERE l.sequence BETWEEN 1 AND (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint)
+                  FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId')
+               OR EXISTS (SELECT 1 FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'
+                          AND l.sequence > (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint))
             """);
-        var sellerRowsWithoutState = await Scalar("SELECT count(*) FROM OrleansStorage WHERE GrainTypeString = 'sellerOrder' AND NOT coalesce(PayloadJson ? 'sequence', false)");
+        var sellerRowsWithoutState = await Scalar("SELECT count(*) FROM OrleansStorage WHERE GrainTypeString = 'sellerOrder' AND NOT coalesce(orleans_try_jsonb(PayloadBinary) ? 'sequence', false)");
         var logEntries = await Scalar("SELECT count(*) FROM og_change_log");
         if (ordersWithoutExactlyTheirEntries > 0)
         {
             await using var detail = new Npgsql.NpgsqlCommand($"""
-                SELECT s.PayloadJson->>'sellerOrderId', s.PayloadJson->>'sequence', s.PayloadJson->>'status',
-                       (SELECT string_agg(l.sequence::text, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = s.PayloadJson->>'sellerOrderId'),
-                       (SELECT string_agg(h->>'command' || ':' || (h->>'outcome'), ' ') FROM jsonb_array_elements(s.PayloadJson->'history') h)
+                SELECT orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId', orleans_try_jsonb(s.PayloadBinary)->>'sequence', orleans_try_jsonb(s.PayloadBinary)->>'status',
+                       (SELECT string_agg(l.sequence::text, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'),
+                       (SELECT string_agg(h->>'command' || ':' || (h->>'outcome'), ' ') FROM jsonb_array_elements(orleans_try_jsonb(s.PayloadBinary)->'history') h)
                 FROM OrleansStorage s WHERE s.GrainTypeString = 'sellerOrder'
-                  AND (s.PayloadJson->>'sequence')::bigint <> (SELECT count(*) FROM og_change_log l WHERE l.order_id = s.PayloadJson->>'sellerOrderId')
+                  AND (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint <> (SELECT count(*) FROM og_change_log l WHERE l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId')
                 LIMIT 5
                 """, db);
             await using var rows = await detail.ExecuteReaderAsync();
@@ -243,10 +243,10 @@ public sealed class LifecycleLoad(RetryingApi api)
         {
             indexDisagreeing = await Scalar($"""
                 SELECT count(*) FROM OrleansStorage s
-                WHERE s.GrainTypeString = 'sellerOrder' AND s.PayloadJson ? 'sequence' AND s.PayloadJson->>'sellerOrderId' IN ({sellerIds})
+                WHERE s.GrainTypeString = 'sellerOrder' AND orleans_try_jsonb(s.PayloadBinary) ? 'sequence' AND orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId' IN ({sellerIds})
                   AND NOT EXISTS (SELECT 1 FROM og_order_index i
-                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = s.PayloadJson->>'sellerOrderId'
-                                    AND i.sequence = (s.PayloadJson->>'sequence')::bigint AND i.seller_status = s.PayloadJson->>'status')
+                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'
+                                    AND i.sequence = (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint AND i.seller_status = orleans_try_jsonb(s.PayloadBinary)->>'status')
                 """);
             if (indexDisagreeing == 0 || indexWait.Elapsed > TimeSpan.FromSeconds(60)) break;
             await Task.Delay(200);
@@ -254,16 +254,16 @@ public sealed class LifecycleLoad(RetryingApi api)
         if (indexDisagreeing > 0)
         {
             await using var detail = new Npgsql.NpgsqlCommand($"""
-                SELECT s.PayloadJson->>'sellerOrderId', s.PayloadJson->>'sequence', s.PayloadJson->>'status',
-                       (SELECT i.sequence || ' ' || i.seller_status || ' indexed ' || i.indexed_at FROM og_order_index i WHERE i.seller_order_id = s.PayloadJson->>'sellerOrderId'),
-                       (SELECT string_agg(l.sequence || '@' || l.partition || ':' || l.txid || '/' || l.position, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = s.PayloadJson->>'sellerOrderId'),
+                SELECT orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId', orleans_try_jsonb(s.PayloadBinary)->>'sequence', orleans_try_jsonb(s.PayloadBinary)->>'status',
+                       (SELECT i.sequence || ' ' || i.seller_status || ' indexed ' || i.indexed_at FROM og_order_index i WHERE i.seller_order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'),
+                       (SELECT string_agg(l.sequence || '@' || l.partition || ':' || l.txid || '/' || l.position, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'),
                        (SELECT string_agg(c.consumer || ':' || c.txid || '/' || c.position, ',') FROM og_log_cursor c
-                        WHERE c.partition = og_log_partition(s.PayloadJson->>'marketplaceOrderId'))
+                        WHERE c.partition = og_log_partition(orleans_try_jsonb(s.PayloadBinary)->>'marketplaceOrderId'))
                 FROM OrleansStorage s
-                WHERE s.GrainTypeString = 'sellerOrder' AND s.PayloadJson ? 'sequence' AND s.PayloadJson->>'sellerOrderId' IN ({sellerIds})
+                WHERE s.GrainTypeString = 'sellerOrder' AND orleans_try_jsonb(s.PayloadBinary) ? 'sequence' AND orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId' IN ({sellerIds})
                   AND NOT EXISTS (SELECT 1 FROM og_order_index i
-                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = s.PayloadJson->>'sellerOrderId'
-                                    AND i.sequence = (s.PayloadJson->>'sequence')::bigint AND i.seller_status = s.PayloadJson->>'status')
+                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'
+                                    AND i.sequence = (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint AND i.seller_status = orleans_try_jsonb(s.PayloadBinary)->>'status')
                 LIMIT 5
                 """, db);
             await using var rows = await detail.ExecuteReaderAsync();

@@ -48,7 +48,7 @@ public class OrderDocumentPostgresTests(Postgres postgres)
         }
         // The workflow state rows (both orders, after several writes) never carry the document.
         await using (var state = new NpgsqlCommand(
-            "SELECT count(*), count(*) FILTER (WHERE PayloadJson ? 'document' OR PayloadJson::text LIKE '%ana@example.com%') FROM OrleansStorage WHERE GrainIdExtensionString IN ($1, $2)", db))
+            "SELECT count(*), count(*) FILTER (WHERE orleans_try_jsonb(PayloadBinary) ? 'document' OR convert_from(PayloadBinary, 'UTF8') LIKE '%ana@example.com%') FROM OrleansStorage WHERE GrainIdExtensionString IN ($1, $2)", db))
         {
             state.Parameters.Add(new() { Value = orderId });
             state.Parameters.Add(new() { Value = sellerOrderId });
