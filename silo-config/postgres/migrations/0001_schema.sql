@@ -234,9 +234,9 @@ ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
 -- =============================================================================
 -- 2. GRAIN PERSISTENCE
 -- The provider sends the serialized state as @PayloadBinary (bytea). With a
--- JSON grain-storage serializer those bytes are UTF-8 JSON; the stored
--- generated column PayloadJson exposes them as jsonb for psql (NULL when the
--- payload is empty/cleared or not JSON).
+-- JSON grain-storage serializer those bytes are UTF-8 JSON; the view
+-- orleans_grain_state_json reads them as jsonb for psql (orleans_try_jsonb: NULL
+-- when the payload is empty/cleared or not JSON). No stored copy: see 0009.
 --
 -- GrainTypeString is what Orleans passes as "grainType" to IGrainStorage, i.e.
 -- the STATE NAME (for MarketplaceOrderGrain: 'marketplaceOrder'), not the grain
@@ -270,7 +270,6 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
     GrainIdExtensionString varchar(512) NULL,
     ServiceId              varchar(150) NOT NULL,
     PayloadBinary          bytea        NULL,
-    PayloadJson            jsonb        GENERATED ALWAYS AS (orleans_try_jsonb(PayloadBinary)) STORED,
     ModifiedOn             timestamptz  NOT NULL DEFAULT now(),
     Version                integer      NULL
 );
@@ -458,7 +457,7 @@ SELECT
     END               AS grain_key,
     s.Version         AS version,
     s.ModifiedOn      AS modified_on,
-    s.PayloadJson     AS state
+    orleans_try_jsonb(s.PayloadBinary) AS state
 FROM OrleansStorage AS s;
 
 -- =============================================================================
@@ -897,6 +896,6 @@ COMMIT;
 --   ORDER BY last_change;
 --
 -- ("still waiting for more than a day" instead: ... <= now() - interval '1 day')
--- Same thing on the raw table: FROM OrleansStorage, column PayloadJson,
+-- Same thing on the raw table: FROM OrleansStorage, orleans_try_jsonb(PayloadBinary),
 -- GrainTypeString = 'marketplaceOrder', key in GrainIdExtensionString.
 -- =============================================================================
