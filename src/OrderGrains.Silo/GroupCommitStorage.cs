@@ -72,8 +72,9 @@ public sealed partial class GroupCommitStorage(
         queue.Enqueue(write);
         Start();
         var stored = await write.Done.Task;
-        // As the ADO.NET provider: an unchanged version (or none when one was expected) means another activation wrote first.
-        if (stored is null ? expected is not null : stored == expected)
+        // As the ADO.NET provider: an unchanged version means another activation wrote first, and so does none at all
+        // (a first write that found the row already there).
+        if (stored is null || stored == expected)
         {
             throw new InconsistentStateException(
                 $"Version conflict (WriteState): ServiceId={serviceId} GrainType={stateName} GrainId={write.Key} ETag={grainState.ETag}.");

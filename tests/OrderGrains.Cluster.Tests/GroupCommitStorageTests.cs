@@ -67,7 +67,7 @@ public class GroupCommitStorageTests(Postgres postgres)
     }
 
     [SkippableFact]
-    public async Task AStaleVersion_FailsOnlyItsOwnWrite_TheWritesBesideItCommit()
+    public async Task AStaleVersionOrASecondFirstWrite_FailsOnlyItsOwnWrite_TheWritesBesideItCommit()
     {
         postgres.SkipIfMissing();
         var (adoNet, storage) = await Storages(concurrentCommits: 1);
@@ -80,14 +80,17 @@ public class GroupCommitStorageTests(Postgres postgres)
 
         var others = Enumerable.Range(0, 20).Select(i => (Id: GrainId.Create("og-test", $"{run}-{i}"), State: new GrainState<Note>(new Note { Text = "fresh" }))).ToList();
         var stale = new GrainState<Note>(new Note { Text = "from an older activation" }) { ETag = "1" };
+        var neverRead = new GrainState<Note>(new Note { Text = "from an activation that found no row" });
         await using var held = await Held(storage, run);
         var before = storage.Transactions;
         var writes = others.Select(o => storage.WriteStateAsync("groupCommitNote", o.Id, o.State)).ToList();
         var staleWrite = storage.WriteStateAsync("groupCommitNote", contested, stale);
+        var firstWriteOfAnExistingRow = storage.WriteStateAsync("groupCommitNote", contested, neverRead);
         await held.Release();
         await Task.WhenAll(writes);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => staleWrite);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => firstWriteOfAnExistingRow);
         Assert.Equal(1, storage.Transactions - before); // all of them in one transaction
         Assert.All(others, o => Assert.Equal("1", o.State.ETag));
         var read = new GrainState<Note>(new Note());
