@@ -55,6 +55,7 @@ public sealed partial class GroupCommitStorage(
 {
     private const string WriteSql = "SELECT orleans_storage_write($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     private static readonly OrleansDefaultHasher Hasher = new();
+    private static readonly ConcurrentDictionary<string, int> StateNameHashes = new();
     private readonly ConcurrentQueue<PendingWrite> queue = new();
     private int running;
     private long transactions;
@@ -177,7 +178,7 @@ public sealed partial class GroupCommitStorage(
             command.Parameters.Add(new() { Value = write.Key.IdHash, NpgsqlDbType = NpgsqlDbType.Integer });
             command.Parameters.Add(new() { Value = write.Key.N0, NpgsqlDbType = NpgsqlDbType.Bigint });
             command.Parameters.Add(new() { Value = write.Key.N1, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new() { Value = Hasher.Hash(Encoding.UTF8.GetBytes(write.StateName)), NpgsqlDbType = NpgsqlDbType.Integer });
+            command.Parameters.Add(new() { Value = StateNameHashes.GetOrAdd(write.StateName, name => Hasher.Hash(Encoding.UTF8.GetBytes(name))), NpgsqlDbType = NpgsqlDbType.Integer });
             command.Parameters.Add(new() { Value = write.StateName, NpgsqlDbType = NpgsqlDbType.Text });
             command.Parameters.Add(new() { Value = (object?)write.Key.Extension ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             command.Parameters.Add(new() { Value = serviceId, NpgsqlDbType = NpgsqlDbType.Text });

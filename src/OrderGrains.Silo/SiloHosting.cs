@@ -50,19 +50,20 @@ public static class SiloHosting
             orleans.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));
             // The ADO.NET provider under its own name; the grains use it behind the read guard (an unreadable row fails one order).
             const string adoNetStorage = StorageNames.Orders + "-adonet";
+            var serializer = new DomainJsonStorageSerializer();
             orleans.AddAdoNetGrainStorage(adoNetStorage, o =>
             {
                 (o.Invariant, o.ConnectionString) = (Invariant, connectionString);
-                o.GrainStorageSerializer = new DomainJsonStorageSerializer();
+                o.GrainStorageSerializer = serializer;
             });
-            var dataSource = NpgsqlDataSource.Create(PostgresConnections.ForOrleans(configuration.GetConnectionString(ClusterSettings.ConnectionStringName)!));
+            var dataSource = NpgsqlDataSource.Create(connectionString);
             // Writes of many orders share commits (GroupCommitStorage); reads and clears are the ADO.NET provider's.
             var groupCommit = GroupCommitOptions.From(configuration);
             orleans.Services.AddGrainStorage(StorageNames.Orders, (sp, _) =>
             {
                 var adoNet = sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage);
                 return OrderGrains.Grains.SiloBuilderExtensions.Guarded(sp, groupCommit.GroupCommit
-                    ? new GroupCommitStorage(adoNet, dataSource, silo.ServiceId, new DomainJsonStorageSerializer(), groupCommit, sp.GetRequiredService<ILogger<GroupCommitStorage>>())
+                    ? new GroupCommitStorage(adoNet, dataSource, silo.ServiceId, serializer, groupCommit, sp.GetRequiredService<ILogger<GroupCommitStorage>>())
                     : adoNet);
             });
             orleans.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString));

@@ -205,24 +205,24 @@ public sealed class LifecycleLoad(RetryingApi api)
             return Convert.ToInt64(await command.ExecuteScalarAsync());
         }
         var ordersWithoutExactlyTheirEntries = await Scalar("""
-            SELECT count(*) FROM OrleansStorage s
-            WHERE s.GrainTypeString = 'sellerOrder' AND orleans_try_jsonb(s.PayloadBinary) ? 'sequence'
-              AND ((orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint IS DISTINCT FROM (
-                  SELECT count(DISTINCT l.sequence) FILTER (WHERE l.sequence BETWEEN 1 AND (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint)
-                  FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId')
-               OR EXISTS (SELECT 1 FROM og_change_log l WHERE l.service_id = s.ServiceId AND l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'
-                          AND l.sequence > (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint))
+            SELECT count(*) FROM orleans_grain_state_json s
+            WHERE s.state_name = 'sellerOrder' AND s.state ? 'sequence'
+              AND ((s.state->>'sequence')::bigint IS DISTINCT FROM (
+                  SELECT count(DISTINCT l.sequence) FILTER (WHERE l.sequence BETWEEN 1 AND (s.state->>'sequence')::bigint)
+                  FROM og_change_log l WHERE l.service_id = s.service_id AND l.order_id = s.state->>'sellerOrderId')
+               OR EXISTS (SELECT 1 FROM og_change_log l WHERE l.service_id = s.service_id AND l.order_id = s.state->>'sellerOrderId'
+                          AND l.sequence > (s.state->>'sequence')::bigint))
             """);
-        var sellerRowsWithoutState = await Scalar("SELECT count(*) FROM OrleansStorage WHERE GrainTypeString = 'sellerOrder' AND NOT coalesce(orleans_try_jsonb(PayloadBinary) ? 'sequence', false)");
+        var sellerRowsWithoutState = await Scalar("SELECT count(*) FROM orleans_grain_state_json WHERE state_name = 'sellerOrder' AND NOT coalesce(state ? 'sequence', false)");
         var logEntries = await Scalar("SELECT count(*) FROM og_change_log");
         if (ordersWithoutExactlyTheirEntries > 0)
         {
             await using var detail = new Npgsql.NpgsqlCommand($"""
-                SELECT orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId', orleans_try_jsonb(s.PayloadBinary)->>'sequence', orleans_try_jsonb(s.PayloadBinary)->>'status',
-                       (SELECT string_agg(l.sequence::text, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'),
-                       (SELECT string_agg(h->>'command' || ':' || (h->>'outcome'), ' ') FROM jsonb_array_elements(orleans_try_jsonb(s.PayloadBinary)->'history') h)
-                FROM OrleansStorage s WHERE s.GrainTypeString = 'sellerOrder'
-                  AND (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint <> (SELECT count(*) FROM og_change_log l WHERE l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId')
+                SELECT s.state->>'sellerOrderId', s.state->>'sequence', s.state->>'status',
+                       (SELECT string_agg(l.sequence::text, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = s.state->>'sellerOrderId'),
+                       (SELECT string_agg(h->>'command' || ':' || (h->>'outcome'), ' ') FROM jsonb_array_elements(s.state->'history') h)
+                FROM orleans_grain_state_json s WHERE s.state_name = 'sellerOrder'
+                  AND (s.state->>'sequence')::bigint <> (SELECT count(*) FROM og_change_log l WHERE l.order_id = s.state->>'sellerOrderId')
                 LIMIT 5
                 """, db);
             await using var rows = await detail.ExecuteReaderAsync();
@@ -242,11 +242,11 @@ public sealed class LifecycleLoad(RetryingApi api)
         while (true)
         {
             indexDisagreeing = await Scalar($"""
-                SELECT count(*) FROM OrleansStorage s
-                WHERE s.GrainTypeString = 'sellerOrder' AND orleans_try_jsonb(s.PayloadBinary) ? 'sequence' AND orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId' IN ({sellerIds})
+                SELECT count(*) FROM orleans_grain_state_json s
+                WHERE s.state_name = 'sellerOrder' AND s.state ? 'sequence' AND s.state->>'sellerOrderId' IN ({sellerIds})
                   AND NOT EXISTS (SELECT 1 FROM og_order_index i
-                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'
-                                    AND i.sequence = (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint AND i.seller_status = orleans_try_jsonb(s.PayloadBinary)->>'status')
+                                  WHERE i.service_id = s.service_id AND i.seller_order_id = s.state->>'sellerOrderId'
+                                    AND i.sequence = (s.state->>'sequence')::bigint AND i.seller_status = s.state->>'status')
                 """);
             if (indexDisagreeing == 0 || indexWait.Elapsed > TimeSpan.FromSeconds(60)) break;
             await Task.Delay(200);
@@ -254,16 +254,16 @@ public sealed class LifecycleLoad(RetryingApi api)
         if (indexDisagreeing > 0)
         {
             await using var detail = new Npgsql.NpgsqlCommand($"""
-                SELECT orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId', orleans_try_jsonb(s.PayloadBinary)->>'sequence', orleans_try_jsonb(s.PayloadBinary)->>'status',
-                       (SELECT i.sequence || ' ' || i.seller_status || ' indexed ' || i.indexed_at FROM og_order_index i WHERE i.seller_order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'),
-                       (SELECT string_agg(l.sequence || '@' || l.partition || ':' || l.txid || '/' || l.position, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'),
+                SELECT s.state->>'sellerOrderId', s.state->>'sequence', s.state->>'status',
+                       (SELECT i.sequence || ' ' || i.seller_status || ' indexed ' || i.indexed_at FROM og_order_index i WHERE i.seller_order_id = s.state->>'sellerOrderId'),
+                       (SELECT string_agg(l.sequence || '@' || l.partition || ':' || l.txid || '/' || l.position, ',' ORDER BY l.sequence) FROM og_change_log l WHERE l.order_id = s.state->>'sellerOrderId'),
                        (SELECT string_agg(c.consumer || ':' || c.txid || '/' || c.position, ',') FROM og_log_cursor c
-                        WHERE c.partition = og_log_partition(orleans_try_jsonb(s.PayloadBinary)->>'marketplaceOrderId'))
-                FROM OrleansStorage s
-                WHERE s.GrainTypeString = 'sellerOrder' AND orleans_try_jsonb(s.PayloadBinary) ? 'sequence' AND orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId' IN ({sellerIds})
+                        WHERE c.partition = og_log_partition(s.state->>'marketplaceOrderId'))
+                FROM orleans_grain_state_json s
+                WHERE s.state_name = 'sellerOrder' AND s.state ? 'sequence' AND s.state->>'sellerOrderId' IN ({sellerIds})
                   AND NOT EXISTS (SELECT 1 FROM og_order_index i
-                                  WHERE i.service_id = s.ServiceId AND i.seller_order_id = orleans_try_jsonb(s.PayloadBinary)->>'sellerOrderId'
-                                    AND i.sequence = (orleans_try_jsonb(s.PayloadBinary)->>'sequence')::bigint AND i.seller_status = orleans_try_jsonb(s.PayloadBinary)->>'status')
+                                  WHERE i.service_id = s.service_id AND i.seller_order_id = s.state->>'sellerOrderId'
+                                    AND i.sequence = (s.state->>'sequence')::bigint AND i.seller_status = s.state->>'status')
                 LIMIT 5
                 """, db);
             await using var rows = await detail.ExecuteReaderAsync();
