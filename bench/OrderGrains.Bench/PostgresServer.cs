@@ -26,6 +26,12 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         await using var connection = new NpgsqlConnection(given);
         await connection.OpenAsync();
+        if (dir is not null)
+        {
+            // Our own server: time its WAL flushes (pg_stat_wal), to show what a commit waits for at each level.
+            await using var timing = new NpgsqlCommand("ALTER SYSTEM SET track_wal_io_timing = on; SELECT pg_reload_conf();", connection);
+            await timing.ExecuteNonQueryAsync();
+        }
         await using var cmd = new NpgsqlCommand(
             "SELECT current_setting('server_version') || ' (fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit') || ')'", connection);
         return new PostgresServer(given, dir, (string)(await cmd.ExecuteScalarAsync())!);
@@ -93,6 +99,20 @@ public sealed class PostgresServer : IAsyncDisposable
         connection.Open();
         using var command = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint", connection);
         return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// WAL flushes so far, server-wide (<c>pg_stat_wal</c>): how many, and the milliseconds spent in them (0 unless
+    /// <c>track_wal_io_timing</c> is on, as on the benchmark's own server). A commit returns after the flush that covers it.
+    /// </summary>
+    public (long Flushes, double Milliseconds) WalFlushes()
+    {
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT wal_sync, wal_sync_time FROM pg_stat_wal", connection);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetDouble(1));
     }
 
     /// <summary>The change log and the state rows of a grains database: entries, their average stored size, and the average state row.</summary>

@@ -127,6 +127,8 @@ async Task Lifecycle()
             var transactionsBefore = durable.ToDictionary(name => name, name => postgres.Transactions(databases[name]));
             var commits = new Dictionary<string, (long Writes, double Lifecycles)>();
             var wal = new Dictionary<string, long>();
+            var flushes = new Dictionary<string, (long Count, double Milliseconds)>();
+            var busy = new Dictionary<string, (double Busy, double Total)>();
             for (var round = 0; round < plan.Rounds; round++)
             {
                 foreach (var b in backends)
@@ -134,13 +136,23 @@ async Task Lifecycle()
                     var durableBackend = durable.Contains(b.Name);
                     var before = durableBackend ? postgres.WriteCommits() : 0;
                     var walBefore = durableBackend ? postgres.WalBytes() : 0;
+                    var flushesBefore = durableBackend ? postgres.WalFlushes() : default;
+                    var cpuBefore = MachineCpu.Read();
                     var sample = await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]);
                     samples[b.Name].Add(sample);
+                    if (MachineCpu.Read() - cpuBefore is { Total: > 0 } cpu)
+                    {
+                        var (sumBusy, sumTotal) = busy.GetValueOrDefault(b.Name);
+                        busy[b.Name] = (sumBusy + cpu.Busy, sumTotal + cpu.Total);
+                    }
                     if (durableBackend)
                     {
                         var (sum, count) = commits.GetValueOrDefault(b.Name);
                         commits[b.Name] = (sum + postgres.WriteCommits() - before, count + sample.Units);
                         wal[b.Name] = wal.GetValueOrDefault(b.Name) + postgres.WalBytes() - walBefore;
+                        var (flushCount, flushMs) = postgres.WalFlushes();
+                        var (sumCount, sumMs) = flushes.GetValueOrDefault(b.Name);
+                        flushes[b.Name] = (sumCount + flushCount - flushesBefore.Flushes, sumMs + flushMs - flushesBefore.Milliseconds);
                     }
                 }
                 if (Included("pgbench -N")) samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
@@ -155,6 +167,13 @@ async Task Lifecycle()
                           $"{writes} for {lifecycles:0} lifecycles, background included); {transactions / Math.Max(1, lifecycles):0.00} transactions per lifecycle " +
                           "with read-only ones (pg_stat_database over the level, settled)");
                 notes.Add($"lifecycle c={c}, {name}: {wal[name] / Math.Max(1, lifecycles) / 1024.0:0.0} KB of WAL per lifecycle");
+                var (flushCount, flushMs) = flushes[name];
+                notes.Add($"lifecycle c={c}, {name}: {flushCount / Math.Max(1, lifecycles):0.00} WAL flushes (fsync) per lifecycle, " +
+                          (flushMs > 0 ? $"{flushMs / Math.Max(1, flushCount):0.00} ms each on average" : "their time not tracked (track_wal_io_timing off on this server)"));
+            }
+            foreach (var (name, (cpuBusy, cpuTotal)) in busy)
+            {
+                notes.Add($"lifecycle c={c}, {name}: machine CPU busy {100 * cpuBusy / cpuTotal:0}% over its rounds (all processes, PostgreSQL included: /proc/stat)");
             }
             foreach (var (name, list) in samples)
             {
