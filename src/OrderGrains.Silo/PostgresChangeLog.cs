@@ -17,13 +17,15 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
 {
     public async Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
+        // The txid as a number is named apart from the column: ORDER BY txid would sort by that output (a Sort over
+        // the whole range after the cursor, every read) instead of walking ix_og_change_log_read in order.
         await using var command = dataSource.CreateCommand("""
-            SELECT txid::text::bigint, position, stream_key, order_id, sequence, payload::text, committed_at
+            SELECT txid::text::bigint AS txid_number, position, stream_key, order_id, sequence, payload::text, committed_at
             FROM og_change_log
             WHERE service_id = $1 AND partition = $2
               AND (txid, position) > ($3::text::xid8, $4)
               AND txid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY txid, position
+            ORDER BY og_change_log.txid, og_change_log.position
             LIMIT $5
             """);
         command.Parameters.Add(new() { Value = serviceId });
