@@ -17,6 +17,18 @@ public interface ISellerOrderGrain : IGrainWithStringKey
     /// <summary>The marketplace authorizes fulfilment (payment approved): the cancellation window opens.</summary>
     [Alias("AuthorizeFulfillment")] Task<SellerReply> AuthorizeFulfillment();
 
+    /// <summary>
+    /// Places this order for its marketplace order, whose state (just placed, in its memory) comes along: both rows
+    /// commit in one transaction, so neither order exists without the other.
+    /// </summary>
+    [Alias("PlaceWithMarketplace")] Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, MarketplaceOrderState marketplace, string? marketplaceVersion);
+
+    /// <summary>
+    /// Decides a marketplace command in this order's turn (the two-order protocol, run on the marketplace state that comes
+    /// along) and commits both orders' changes in one transaction; the marketplace order takes back its state and version.
+    /// </summary>
+    [Alias("DecideForMarketplace")] Task<PairReply> DecideForMarketplace(PairCommand command, MarketplaceOrderState marketplace, string? marketplaceVersion);
+
     [Alias("StartHandling")] Task<SellerReply> StartHandling(Access? access = null);
 
     /// <summary>A cancel by the marketplace, the customer or the seller: applied at once inside the window, else a request.</summary>
@@ -52,3 +64,41 @@ public interface ISellerOrderGrain : IGrainWithStringKey
     /// <summary>Ops: records a repair that changed nothing of this order's own (a redelivery to a consumer) as an audit line.</summary>
     [Alias("RecordRepair")] Task RecordRepair(Repair repair, string command, string whatChanged);
 }
+
+/// <summary>
+/// A marketplace order's command that its seller order decides (payment approval or denial, a cancel, a withdrawal),
+/// as it crosses to the seller order: <see cref="DecidedBySeller"/> rebuilds the domain command.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.PairCommand")]
+public sealed record PairCommand(
+    [property: Id(0)] MarketplaceCommandKind Kind,
+    [property: Id(1)] Actor By,
+    [property: Id(2)] string? Reason,
+    [property: Id(3)] string? RequestedByUser,
+    [property: Id(4)] string? RequestId)
+{
+    public static PairCommand From(MarketplaceCommand command) => command switch
+    {
+        ApprovePayment => new(MarketplaceCommandKind.PaymentApproved, Actor.Marketplace, null, null, null),
+        ForwardedCommand f => new(f.ForwardedKind, f.By, f.Reason, f.RequestedByUser, f.RequestId),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Name, "not a command the seller order decides"),
+    };
+
+    public MarketplaceCommand DecidedBySeller() => Kind == MarketplaceCommandKind.PaymentApproved
+        ? new ApprovePayment()
+        : new ForwardedCommand(Kind, By, Reason, RequestedByUser: RequestedByUser, RequestId: RequestId);
+}
+
+/// <summary>
+/// The answer to a marketplace command decided by the seller order: the outcome that answers the caller, the seller
+/// order's view, and the marketplace order's state and stored version after the one transaction that wrote both.
+/// </summary>
+[GenerateSerializer, Alias("OrderGrains.PairReply")]
+public sealed record PairReply(
+    [property: Id(0)] CommandOutcome Outcome,
+    [property: Id(1)] string? Code,
+    [property: Id(2)] string Message,
+    [property: Id(3)] string? CancellationRequestId,
+    [property: Id(4)] SellerOrderView? Seller,
+    [property: Id(5)] MarketplaceOrderState Marketplace,
+    [property: Id(6)] string? MarketplaceVersion);

@@ -43,7 +43,7 @@ public sealed class MemoryOrderAlarms : IOrderAlarms
 /// with <see cref="OrderStateUnreadableException"/> — one warning line, the order recorded for the ops console — instead of
 /// an unexplained error; every other order is untouched. Writes and clears go straight to the storage underneath.
 /// </summary>
-public sealed partial class GuardedStorage(IGrainStorage inner, IOrderAlarms unreadable, TimeProvider time, ILogger<GuardedStorage> logger) : IGrainStorage
+public sealed partial class GuardedStorage(IGrainStorage inner, IOrderAlarms unreadable, TimeProvider time, ILogger<GuardedStorage> logger) : IGrainStorage, IPairWriter
 {
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -64,6 +64,19 @@ public sealed partial class GuardedStorage(IGrainStorage inner, IOrderAlarms unr
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.WriteStateAsync(stateName, grainId, grainState);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+    /// <summary>One transaction where the storage behind can; otherwise the first row, then the second.</summary>
+    public async Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+        string secondName, GrainId second, IGrainState<TSecond> secondState)
+    {
+        if (inner is IPairWriter pair)
+        {
+            await pair.WritePair(firstName, first, firstState, secondName, second, secondState);
+            return;
+        }
+        await inner.WriteStateAsync(firstName, first, firstState);
+        await inner.WriteStateAsync(secondName, second, secondState);
+    }
 
     /// <summary>What a row that does not deserialize throws (directly, or wrapped by the storage provider).</summary>
     private static bool IsUnreadable(Exception ex) =>

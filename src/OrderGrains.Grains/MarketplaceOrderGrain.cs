@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Storage;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.Documents;
@@ -11,25 +12,30 @@ using OrderGrains.Domain.SellerOrders;
 namespace OrderGrains.Grains;
 
 /// <summary>
-/// The marketplace order. Owns payment and mirrors its seller order: from the seller's answers to the calls
-/// it forwards (applied at once) and from the change log (<see cref="ChangeLogPartitionGrain"/> calls
+/// The marketplace order. Owns payment and mirrors its seller order: from the seller's answers to the commands it
+/// decides (placement, payment, cancels, withdrawals: the seller order runs the two-order protocol in its turn and
+/// commits both orders' rows in one transaction; this order takes back its state and version) and from the change log (<see cref="ChangeLogPartitionGrain"/> calls
 /// <see cref="Deliver"/> with every committed seller change, at least once, in order). Each change is applied
 /// exactly once by sequence number; a gap or an activation pulls the seller's state instead. Nothing runs
 /// periodically per order: an idle open order costs nothing.
 /// </summary>
 public sealed partial class MarketplaceOrderGrain(
-    [PersistentState("marketplaceOrder", StorageNames.Orders)] IPersistentState<MarketplaceOrderState> state,
+    [FromKeyedServices(StorageNames.Orders)] IGrainStorage storage,
     IOrderDocuments documents,
     IOrderAlarms alarms,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
     ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable
 {
-    private MarketplaceOrderState Order => state.State;
+    private OrderRow<MarketplaceOrderState> row = null!;
+
+    private MarketplaceOrderState Order => row.State;
 
     private ISellerOrderGrain Seller => GrainFactory.GetGrain<ISellerOrderGrain>(Order.SellerOrderId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        row = new OrderRow<MarketplaceOrderState>(storage, StorageNames.MarketplaceOrderState, this.GetGrainId());
+        await row.Read();
         // Activated behind (after a crash, or events lost while inactive): catch up before anything else.
         if (Order.Exists && !Order.Status.IsFinal())
         {
@@ -49,16 +55,13 @@ public sealed partial class MarketplaceOrderGrain(
         {
             return Reply(decision);
         }
-        // Also on a replay: a crash may have come between the seller's write and this order's.
-        // One write for the placement and the seller's answer: until it lands, a retry of the group places both again.
-        var reply = await Seller.Place(new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup, Order.Value));
-        if (reply.Seller is { } seller && seller.Sequence > Order.SellerSequence)
-        {
-            Handle(new MirrorSeller(seller, "place"));
-        }
-        await Write();
-        return reply.Outcome == CommandOutcome.Rejected
-            ? new MarketplaceReply(CommandOutcome.Rejected, reply.Code, $"seller order {Order.SellerOrderId}: {reply.Message}", null, View())
+        // Also on a replay: a crash may have come before both rows were written (the seller's alone, before pair writes).
+        // One transaction for both orders: the seller order places itself and writes this order's row with its own.
+        var pair = await Ask(() => Seller.PlaceWithMarketplace(
+            new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup, Order.Value),
+            Order, row.ETag));
+        return pair.Outcome == CommandOutcome.Rejected
+            ? new MarketplaceReply(CommandOutcome.Rejected, pair.Code, $"seller order {Order.SellerOrderId}: {pair.Message}", null, View())
             : Reply(decision);
     }
 
@@ -132,8 +135,8 @@ public sealed partial class MarketplaceOrderGrain(
     }
 
     /// <summary>
-    /// A command whose outcome the seller order decides: the protocol answers alone (final status, payment already
-    /// decided) or asks the seller in its turn and takes its answer and its new state. One write for all of it.
+    /// A command whose outcome the seller order decides: the protocol answers alone (no such order, payment already
+    /// decided), or the seller order runs it in its turn on this order's state and commits both rows in one transaction.
     /// </summary>
     private async Task<MarketplaceReply> RunWithSeller(MarketplaceCommand command, Access? access)
     {
@@ -141,16 +144,50 @@ public sealed partial class MarketplaceOrderGrain(
         {
             return refusal;
         }
-        var before = Order.History.Count;
         var statusBefore = Order.Exists ? Order.Status.Vtex() : "none";
-        var decision = await OrderPairProtocol.Run(Order, command, AskSeller, time.GetUtcNow());
-        LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Exists ? Order.Status.Vtex() : "none", decision.Message);
-        Metrics.Decided("marketplace", command.Name, decision.Outcome, statusBefore, Order.Exists ? Order.Status.Vtex() : "none");
-        if (Order.History.Count != before)
+        MarketplaceReply reply;
+        if (OrderPairProtocol.AnswerAlone(Order, command) is not null)
         {
-            await Write();
+            var before = Order.History.Count;
+            var alone = OrderPairProtocol.RunNow(Order, command,
+                _ => throw new InvalidOperationException($"{command.Name} is answered without the seller order"), time.GetUtcNow());
+            if (Order.History.Count != before)
+            {
+                await Write();
+            }
+            reply = Reply(alone);
         }
-        return Reply(decision);
+        else
+        {
+            var pair = await Ask(() => Seller.DecideForMarketplace(PairCommand.From(command), Order, row.ETag));
+            reply = new MarketplaceReply(pair.Outcome, pair.Code, pair.Message, pair.CancellationRequestId, View());
+        }
+        var statusAfter = Order.Exists ? Order.Status.Vtex() : "none";
+        LogDecision(log, this.GetPrimaryKeyString(), command.Name, reply.Outcome, statusAfter, reply.Message);
+        Metrics.Decided("marketplace", command.Name, reply.Outcome, statusBefore, statusAfter);
+        return reply;
+    }
+
+    /// <summary>
+    /// Asks the seller order to decide and write both rows, then takes this order's state and version from its answer.
+    /// If the call fails, whether the transaction committed is unknown: this activation goes, the next reads the row.
+    /// </summary>
+    private async Task<PairReply> Ask(Func<Task<PairReply>> call)
+    {
+        PairReply pair;
+        try
+        {
+            pair = await call();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        row.State = pair.Marketplace;
+        row.ETag = pair.MarketplaceVersion;
+        row.RecordExists = pair.MarketplaceVersion is not null;
+        return pair;
     }
 
     /// <summary>The gateway's caller may not see this order, or expects another version: the answer, without running the command.</summary>
@@ -169,14 +206,6 @@ public sealed partial class MarketplaceOrderGrain(
                 $"If-Match names version {expected}, the order is at version {Order.Version}", null, View())
             : null;
     }
-
-    private Task<SellerReply> AskSeller(SellerCommand command) => command switch
-    {
-        AuthorizeFulfillment => Seller.AuthorizeFulfillment(),
-        CancelSellerOrder cancel => Seller.Cancel(cancel.By, cancel.Reason, cancel.RequestedByUser),
-        WithdrawCancellationRequest withdraw => Seller.WithdrawCancellationRequest(withdraw.By, withdraw.RequestId),
-        _ => throw new InvalidOperationException($"the protocol asked the seller for {command.Name}, which the seller grain does not take from the marketplace"),
-    };
 
     private async Task OnSellerChanged(SellerOrderChanged change)
     {
@@ -232,12 +261,12 @@ public sealed partial class MarketplaceOrderGrain(
     {
         if (!Order.Exists)
         {
-            state.State = new MarketplaceOrderState();
+            row.State = new MarketplaceOrderState();
             return;
         }
         try
         {
-            await state.WriteStateAsync();
+            await row.Write();
             Order.Document = null; // filed by the placing write; transitions never carry it
         }
         catch

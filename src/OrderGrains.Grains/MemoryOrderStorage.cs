@@ -14,7 +14,7 @@ namespace OrderGrains.Grains;
 /// of one in-process test cluster share one instance. Nothing survives the process. A marketplace order's placing write
 /// files its document apart from the state row, as PostgreSQL does.
 /// </summary>
-public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? index = null) : IGrainStorage, IOrderDocuments
+public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? index = null) : IGrainStorage, IPairWriter, IOrderDocuments
 {
     private readonly Dictionary<string, OrderDocument> documents = [];
 
@@ -51,32 +51,74 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var document = grainState.State is MarketplaceOrderState { Document: { } d } placed ? (placed.MarketplaceOrderId, d) : default;
-        var data = document.d is null ? Serializer.Serialize(grainState.State) : WithoutDocument(grainState.State);
-        long version;
+        var write = Prepare(stateName, grainId, grainState);
         lock (gate)
         {
-            var key = (stateName, grainId);
-            var current = rows.TryGetValue(key, out var row) ? row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-            if (current != grainState.ETag)
-            {
-                throw new InconsistentStateException($"{stateName} of {grainId} is at version {current ?? "none"}, the write expected {grainState.ETag ?? "none"}",
-                    current ?? "", grainState.ETag ?? "");
-            }
-            version = row.Version + 1;
-            rows[key] = (version, data);
-            if (document.d is not null)
-            {
-                documents.TryAdd(document.MarketplaceOrderId, document.d); // filed once, never replaced
-            }
-            if (grainState.State is SellerOrderState seller)
-            {
-                log.Append(seller); // the same critical section: a stored state never lacks its entry
-            }
+            Check(write);
+            Apply(write);
         }
-        grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        grainState.RecordExists = true;
+        Done(write, grainState);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Both rows or neither: both versions are checked before either is written (one critical section).</summary>
+    public Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+        string secondName, GrainId second, IGrainState<TSecond> secondState)
+    {
+        var one = Prepare(firstName, first, firstState);
+        var two = Prepare(secondName, second, secondState);
+        lock (gate)
+        {
+            Check(one);
+            Check(two);
+            Apply(one);
+            Apply(two);
+        }
+        Done(one, firstState);
+        Done(two, secondState);
+        return Task.CompletedTask;
+    }
+
+    private sealed record Write((string State, GrainId Grain) Key, string? ETag, BinaryData Data, object? State, (string Id, OrderDocument? Document) Filed)
+    {
+        public long Version { get; set; }
+    }
+
+    private static Write Prepare<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var document = grainState.State is MarketplaceOrderState { Document: { } d } placed ? (placed.MarketplaceOrderId, d) : ("", null);
+        var data = document.d is null ? Serializer.Serialize(grainState.State) : WithoutDocument(grainState.State);
+        return new Write((stateName, grainId), grainState.ETag, data, grainState.State, document);
+    }
+
+    private void Check(Write write)
+    {
+        var current = rows.TryGetValue(write.Key, out var row) ? row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        if (current != write.ETag)
+        {
+            throw new InconsistentStateException($"{write.Key.State} of {write.Key.Grain} is at version {current ?? "none"}, the write expected {write.ETag ?? "none"}",
+                current ?? "", write.ETag ?? "");
+        }
+        write.Version = rows.TryGetValue(write.Key, out row) ? row.Version + 1 : 1;
+    }
+
+    private void Apply(Write write)
+    {
+        rows[write.Key] = (write.Version, write.Data);
+        if (write.Filed.Document is not null)
+        {
+            documents.TryAdd(write.Filed.Id, write.Filed.Document); // filed once, never replaced
+        }
+        if (write.State is SellerOrderState seller)
+        {
+            log.Append(seller); // the same critical section: a stored state never lacks its entry
+        }
+    }
+
+    private static void Done<T>(Write write, IGrainState<T> grainState)
+    {
+        grainState.ETag = write.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
     }
 
     public Task<OrderDocument?> Get(string marketplaceOrderId, CancellationToken cancellationToken = default)

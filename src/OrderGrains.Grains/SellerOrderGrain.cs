@@ -1,10 +1,13 @@
+using SellerDecision = OrderGrains.Domain.Decision<OrderGrains.Domain.SellerOrders.SellerEvent, OrderGrains.Domain.SellerOrderStatus>;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
+using OrderGrains.Domain.Protocol;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains;
@@ -12,22 +15,27 @@ namespace OrderGrains.Grains;
 /// <summary>
 /// The seller order: the source of truth for fulfilment. Non-reentrant, so commands are decided one at a
 /// time against <see cref="SellerTransitions"/>. It never calls the marketplace order: every committed
-/// change goes into the change log with its state write (same transaction), and the log's readers deliver it.
+/// change goes into the change log with its state write (same transaction), and the log's readers deliver it. A
+/// marketplace command it decides (<see cref="DecideForMarketplace"/>) comes with the marketplace order's state: both
+/// orders' changes commit in one transaction.
 /// </summary>
 public sealed partial class SellerOrderGrain(
-    [PersistentState("sellerOrder", StorageNames.Orders)] IPersistentState<SellerOrderState> state,
+    [FromKeyedServices(StorageNames.Orders)] IGrainStorage storage,
     IOptions<WorkflowOptions> options,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
     ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
 {
-    private SellerOrderState Order => state.State;
+    private OrderRow<SellerOrderState> row = null!;
+
+    private SellerOrderState Order => row.State;
 
     private IGrainTimer? deadlineTimer;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        row = new OrderRow<SellerOrderState>(storage, StorageNames.SellerOrderState, this.GetGrainId());
+        await row.Read();
         ArmDeadlineTimer();
-        return Task.CompletedTask;
     }
 
     public Task<SellerReply> Place(PlaceSellerOrder command) =>
@@ -37,6 +45,49 @@ public sealed partial class SellerOrderGrain(
                 $"command is for {command.SellerOrderId}, not {this.GetPrimaryKeyString()}", null, null));
 
     public Task<SellerReply> AuthorizeFulfillment() => Run(new AuthorizeFulfillment());
+
+    public async Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, MarketplaceOrderState marketplace, string? marketplaceVersion)
+    {
+        var now = time.GetUtcNow();
+        var before = Before();
+        var decision = command.SellerOrderId == this.GetPrimaryKeyString()
+            ? SellerOrderDecider.Handle(Order, command, now, options.Value.Timings)
+            : SellerDecision.Reject(RejectionCodes.InvalidCommand, $"command is for {command.SellerOrderId}, not {this.GetPrimaryKeyString()}");
+        if (!Order.Exists)
+        {
+            row.State = new SellerOrderState(); // a rejected placement leaves nothing behind (the marketplace order is written alone)
+        }
+        else if (Order.Sequence > marketplace.SellerSequence)
+        {
+            MarketplaceOrderDecider.Handle(marketplace, new MirrorSeller(SellerOrderView.From(Order), "place"), now);
+        }
+        // The marketplace order is written on every placement, a replay too: a crash may have come between two writes before pair writes.
+        var version = await Commit(command, decision, before, marketplace, marketplaceVersion, marketplaceChanged: true);
+        return new PairReply(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, View(), marketplace, version);
+    }
+
+    public async Task<PairReply> DecideForMarketplace(PairCommand command, MarketplaceOrderState marketplace, string? marketplaceVersion)
+    {
+        var now = time.GetUtcNow();
+        var before = Before();
+        var marketplaceHistory = marketplace.History.Count;
+        SellerCommand? asked = null;
+        SellerDecision? sellerDecision = null;
+        var decision = OrderPairProtocol.RunNow(marketplace, command.DecidedBySeller(), c =>
+        {
+            asked = c;
+            if (!Order.Exists)
+            {
+                return new SellerReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"seller order {this.GetPrimaryKeyString()} does not exist", null, null);
+            }
+            sellerDecision = SellerOrderDecider.Handle(Order, c, now, options.Value.Timings);
+            return new SellerReply(sellerDecision.Outcome, sellerDecision.Code, sellerDecision.Message, sellerDecision.CancellationRequestId, View());
+        }, now);
+        var version = asked is not null && sellerDecision is not null
+            ? await Commit(asked, sellerDecision, before, marketplace, marketplaceVersion, marketplace.History.Count != marketplaceHistory)
+            : await Commit(null, null, before, marketplace, marketplaceVersion, marketplace.History.Count != marketplaceHistory);
+        return new PairReply(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, View(), marketplace, version);
+    }
 
     public Task<SellerReply> StartHandling(Access? access = null) => Run(new StartHandling(), access);
 
@@ -160,43 +211,87 @@ public sealed partial class SellerOrderGrain(
             return new SellerReply(CommandOutcome.Rejected, RejectionCodes.OrderNotFound, $"seller order {this.GetPrimaryKeyString()} does not exist", null, null);
         }
 
-        var deadlineBefore = Order.NextDeadline;
-        var sequenceBefore = Order.Sequence;
-        var statusBefore = Order.Exists ? Order.Status.Vtex() : "none";
+        var before = Before();
         var decision = SellerOrderDecider.Handle(Order, command, time.GetUtcNow(), options.Value.Timings);
         if (repair is not null && decision.IsAccepted)
         {
-            Order.History.Add(new HistoryEntry(time.GetUtcNow(), Actor.Ops, "ops-" + command.Name, CommandOutcome.Accepted, statusBefore, Order.Status.Vtex(), null,
+            Order.History.Add(new HistoryEntry(time.GetUtcNow(), Actor.Ops, "ops-" + command.Name, CommandOutcome.Accepted, before.Status, Order.Status.Vtex(), null,
                 repair.Audit(decision.Message)));
         }
         if (!Order.Exists)
         {
-            state.State = new SellerOrderState(); // a rejected placement leaves nothing behind
+            row.State = new SellerOrderState(); // a rejected placement leaves nothing behind
             return Reply(decision, null);
         }
 
         await Write();
+        await Committed(command, decision, before);
+        return Reply(decision, SellerOrderView.From(Order));
+    }
 
+    private sealed record Snapshot(long Sequence, int History, DateTimeOffset? Deadline, string Status);
+
+    private Snapshot Before() => new(Order.Sequence, Order.History.Count, Order.NextDeadline, Order.Exists ? Order.Status.Vtex() : "none");
+
+    private SellerOrderView? View() => Order.Exists ? SellerOrderView.From(Order) : null;
+
+    /// <summary>
+    /// Writes what a marketplace command changed: this order's row and the marketplace order's, in one transaction when
+    /// both changed. Returns the marketplace row's version after it.
+    /// </summary>
+    private async Task<string?> Commit(SellerCommand? command, SellerDecision? decision, Snapshot before,
+        MarketplaceOrderState marketplace, string? marketplaceVersion, bool marketplaceChanged)
+    {
+        var sellerChanged = Order.Exists && (Order.Sequence != before.Sequence || Order.History.Count != before.History);
+        var theirs = new OrderRow<MarketplaceOrderState>(storage, StorageNames.MarketplaceOrderState,
+            GrainFactory.GetGrain<IMarketplaceOrderGrain>(marketplace.MarketplaceOrderId).GetGrainId())
+        {
+            State = marketplace,
+            ETag = marketplaceVersion,
+            RecordExists = marketplaceVersion is not null,
+        };
+        try
+        {
+            if (sellerChanged && marketplaceChanged) await row.WriteWith(theirs);
+            else if (sellerChanged) await row.Write();
+            else if (marketplaceChanged) await theirs.Write();
+        }
+        catch
+        {
+            // This order's memory ran ahead of storage (or may have): drop it; the marketplace order drops its own.
+            DeactivateOnIdle();
+            throw;
+        }
+        marketplace.Document = null; // filed by the placing write; transitions never carry it
+        if (sellerChanged && command is not null && decision is not null)
+        {
+            await Committed(command, decision, before);
+        }
+        return theirs.ETag;
+    }
+
+    /// <summary>After this order's write committed: the log, the metrics, the change log's reader, the deadline timer.</summary>
+    private async Task Committed(SellerCommand command, SellerDecision decision, Snapshot before)
+    {
         LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
-        Metrics.Decided("seller", command.Name, decision.Outcome, statusBefore, Order.Status.Vtex());
-        if (Order.Sequence != sequenceBefore)
+        Metrics.Decided("seller", command.Name, decision.Outcome, before.Status, Order.Status.Vtex());
+        if (Order.Sequence != before.Sequence)
         {
             // The state write appended the change to the log (same transaction); the reader need not wait for its poll.
             await WakeLogReader();
         }
-        if (decision.IsAccepted && Order.NextDeadline != deadlineBefore)
+        if (decision.IsAccepted && Order.NextDeadline != before.Deadline)
         {
             // The state write indexed the new deadline (og_deadline) for the sweep; while active, this timer is on time.
             ArmDeadlineTimer();
         }
-        return Reply(decision, SellerOrderView.From(Order));
     }
 
     private async Task Write()
     {
         try
         {
-            await state.WriteStateAsync();
+            await row.Write();
         }
         catch
         {

@@ -44,16 +44,20 @@ public sealed record GroupCommitOptions
 /// error aborts the transaction, so nothing of it committed: its writes are then sent again one transaction each, and
 /// only the failing one fails. An activation awaits its write, so a transaction holds one write per grain; two
 /// activations of one grain that both write are told apart by the version check, so a transaction never holds two
-/// entries of one order either.
+/// entries of one order either. A pair write (<see cref="WritePair"/>: a seller order and its marketplace order, decided
+/// in one turn) is one unit of a transaction: both rows or neither, a stale version on either failing both.
 /// Why: on this project's machine a commit (a WAL flush) is the scarce resource — pgbench's one-row transactions reach
 /// 1,200–2,300 a second at any number of clients — and a lifecycle takes seven writes; sharing commits is what one writer per order allows and a
 /// row-locking application cannot do.
 /// </summary>
 public sealed partial class GroupCommitStorage(
     IGrainStorage adoNet, NpgsqlDataSource dataSource, string serviceId, IGrainStorageSerializer serializer,
-    GroupCommitOptions options, ILogger<GroupCommitStorage> logger) : IGrainStorage
+    GroupCommitOptions options, ILogger<GroupCommitStorage> logger) : IGrainStorage, OrderGrains.Grains.IPairWriter
 {
     private const string WriteSql = "SELECT orleans_storage_write($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    /// <summary>A row of a pair: raises SQLSTATE <see cref="ConflictState"/> on a stale version, so the other row rolls back too (migration 0010).</summary>
+    private const string StrictWriteSql = "SELECT og_storage_write_strict($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    private const string ConflictState = "OG409";
     private static readonly OrleansDefaultHasher Hasher = new();
     private static readonly ConcurrentDictionary<string, int> StateNameHashes = new();
     private readonly ConcurrentQueue<PendingWrite> queue = new();
@@ -69,21 +73,45 @@ public sealed partial class GroupCommitStorage(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var expected = string.IsNullOrWhiteSpace(grainState.ETag) ? default(int?) : int.Parse(grainState.ETag, CultureInfo.InvariantCulture);
-        var write = new PendingWrite(Key.Of(grainId), stateName, expected, serializer.Serialize(grainState.State).ToArray());
-        queue.Enqueue(write);
-        Start();
-        var stored = await write.Done.Task;
+        var row = Row(stateName, grainId, grainState);
+        var stored = (await Queue(new PendingWrite([row])))[0];
         // As the ADO.NET provider: an unchanged version means another activation wrote first, and so does none at all
         // (a first write that found the row already there).
-        if (stored is null || stored == expected)
+        if (stored is null || stored == row.Expected)
         {
-            throw new InconsistentStateException(
-                $"Version conflict (WriteState): ServiceId={serviceId} GrainType={stateName} GrainId={write.Key} ETag={grainState.ETag}.");
+            throw Conflict(row, grainState.ETag);
         }
-        grainState.ETag = stored.Value.ToString(CultureInfo.InvariantCulture);
+        Stored(grainState, stored.Value);
+    }
+
+    public async Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+        string secondName, GrainId second, IGrainState<TSecond> secondState)
+    {
+        var rows = new[] { Row(firstName, first, firstState), Row(secondName, second, secondState) };
+        var stored = await Queue(new PendingWrite(rows));
+        Stored(firstState, stored[0]!.Value);
+        Stored(secondState, stored[1]!.Value);
+    }
+
+    private Task<int?[]> Queue(PendingWrite write)
+    {
+        queue.Enqueue(write);
+        Start();
+        return write.Done.Task;
+    }
+
+    private PendingRow Row<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => new(Key.Of(grainId), stateName,
+        string.IsNullOrWhiteSpace(grainState.ETag) ? default(int?) : int.Parse(grainState.ETag, CultureInfo.InvariantCulture),
+        serializer.Serialize(grainState.State).ToArray());
+
+    private static void Stored<T>(IGrainState<T> grainState, int version)
+    {
+        grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
+
+    private InconsistentStateException Conflict(PendingRow row, string? etag) =>
+        new($"Version conflict (WriteState): ServiceId={serviceId} GrainType={row.StateName} GrainId={row.Key} ETag={etag}.");
 
     /// <summary>Starts a committer when fewer than <see cref="GroupCommitOptions.ConcurrentCommits"/> run and writes wait.</summary>
     private void Start()
@@ -153,7 +181,7 @@ public sealed partial class GroupCommitStorage(
                 }
                 catch (Exception alone)
                 {
-                    write.Done.TrySetException(alone);
+                    write.Done.TrySetException(Refused(write, alone));
                 }
             }
         }
@@ -162,47 +190,64 @@ public sealed partial class GroupCommitStorage(
             // Unknown whether it committed (a broken connection): each grain fails its write, as with a write of its own.
             foreach (var write in batch)
             {
-                write.Done.TrySetException(ex);
+                write.Done.TrySetException(batch.Count == 1 ? Refused(write, ex) : ex);
             }
         }
     }
 
-    private async Task<int?[]> Send(IReadOnlyList<PendingWrite> writes)
+    /// <summary>A pair refused for a stale version is a version conflict, as a lone write's is.</summary>
+    private Exception Refused(PendingWrite write, Exception ex) =>
+        ex is PostgresException { SqlState: ConflictState } ? Conflict(write.Rows[0], write.Rows[0].Expected?.ToString(CultureInfo.InvariantCulture)) : ex;
+
+    /// <summary>One transaction (an Npgsql batch): every row of every write; per write, the versions stored.</summary>
+    private async Task<int?[][]> Send(IReadOnlyList<PendingWrite> writes)
     {
         Interlocked.Increment(ref transactions);
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var write in writes)
         {
-            var command = new NpgsqlBatchCommand(WriteSql);
-            command.Parameters.Add(new() { Value = write.Key.IdHash, NpgsqlDbType = NpgsqlDbType.Integer });
-            command.Parameters.Add(new() { Value = write.Key.N0, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new() { Value = write.Key.N1, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new() { Value = StateNameHashes.GetOrAdd(write.StateName, name => Hasher.Hash(Encoding.UTF8.GetBytes(name))), NpgsqlDbType = NpgsqlDbType.Integer });
-            command.Parameters.Add(new() { Value = write.StateName, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new() { Value = (object?)write.Key.Extension ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new() { Value = serviceId, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new() { Value = (object?)write.Expected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-            command.Parameters.Add(new() { Value = write.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
-            batch.BatchCommands.Add(command);
+            foreach (var row in write.Rows)
+            {
+                var command = new NpgsqlBatchCommand(write.Rows.Length == 1 ? WriteSql : StrictWriteSql);
+                command.Parameters.Add(new() { Value = row.Key.IdHash, NpgsqlDbType = NpgsqlDbType.Integer });
+                command.Parameters.Add(new() { Value = row.Key.N0, NpgsqlDbType = NpgsqlDbType.Bigint });
+                command.Parameters.Add(new() { Value = row.Key.N1, NpgsqlDbType = NpgsqlDbType.Bigint });
+                command.Parameters.Add(new() { Value = StateNameHashes.GetOrAdd(row.StateName, name => Hasher.Hash(Encoding.UTF8.GetBytes(name))), NpgsqlDbType = NpgsqlDbType.Integer });
+                command.Parameters.Add(new() { Value = row.StateName, NpgsqlDbType = NpgsqlDbType.Text });
+                command.Parameters.Add(new() { Value = (object?)row.Key.Extension ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                command.Parameters.Add(new() { Value = serviceId, NpgsqlDbType = NpgsqlDbType.Text });
+                command.Parameters.Add(new() { Value = (object?)row.Expected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+                command.Parameters.Add(new() { Value = row.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
+                batch.BatchCommands.Add(command);
+            }
         }
-        var stored = new int?[writes.Count];
+        var stored = new int?[writes.Count][];
         await using var reader = await batch.ExecuteReaderAsync();
+        var first = true;
         for (var i = 0; i < writes.Count; i++)
         {
-            if (i > 0)
+            stored[i] = new int?[writes[i].Rows.Length];
+            for (var j = 0; j < writes[i].Rows.Length; j++)
             {
-                await reader.NextResultAsync();
+                if (!first)
+                {
+                    await reader.NextResultAsync();
+                }
+                first = false;
+                await reader.ReadAsync();
+                stored[i][j] = reader.IsDBNull(0) ? null : reader.GetInt32(0);
             }
-            await reader.ReadAsync();
-            stored[i] = reader.IsDBNull(0) ? null : reader.GetInt32(0);
         }
         return stored;
     }
 
-    private sealed record PendingWrite(Key Key, string StateName, int? Expected, byte[] Payload)
+    private sealed record PendingRow(Key Key, string StateName, int? Expected, byte[] Payload);
+
+    /// <summary>One grain's write, or a pair's: its rows commit together or not at all.</summary>
+    private sealed record PendingWrite(PendingRow[] Rows)
     {
-        public TaskCompletionSource<int?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<int?[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>A grain's row key as the ADO.NET provider computes it (AdoGrainKey, OrleansDefaultHasher), so both find the same row.</summary>

@@ -79,6 +79,6 @@ public class MetricsAndTracesTests(ApiFactory factory)
         var names = spans.Select(s => $"{s.Source.Name}: {s.DisplayName}").ToList();
         Assert.Contains(names, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("IMarketplaceOrderGrain") && n.Contains("ApprovePayment"));
-        Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("ISellerOrderGrain") && n.Contains("AuthorizeFulfillment"));
+        Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("ISellerOrderGrain") && n.Contains("DecideForMarketplace"));
     }
 }

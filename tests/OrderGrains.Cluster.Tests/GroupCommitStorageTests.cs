@@ -136,6 +136,60 @@ public class GroupCommitStorageTests(Postgres postgres)
         Assert.Equal(0L, (long)(await log.ExecuteScalarAsync())!);
     }
 
+    [SkippableFact]
+    public async Task APairWrite_CommitsBothRowsTogether_AndAStaleVersionOnEitherRow_WritesNeitherWhileTheWritesBesideItCommit()
+    {
+        postgres.SkipIfMissing();
+        var (adoNet, storage) = await Storages(concurrentCommits: 1);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        GrainState<Dictionary<string, string>> Seller(string name) =>
+            new(new() { ["marketplaceOrderId"] = $"{run}-{name}-m", ["sellerOrderId"] = $"{run}-{name}-s", ["sequence"] = "1" });
+
+        // A pair on its own: both rows, and the seller row's change-log entry, in one transaction.
+        var seller = Seller("first");
+        var marketplace = new GrainState<Note>(new Note { Text = "placed with its seller order" });
+        var before = storage.Transactions;
+        await storage.WritePair("sellerOrder", GrainId.Create("og-test", $"{run}-first-s"), seller, "groupCommitNote", GrainId.Create("og-test", $"{run}-first-m"), marketplace);
+        Assert.Equal((1L, "1", "1"), (storage.Transactions - before, seller.ETag, marketplace.ETag));
+        Assert.Equal(1L, await LogEntries($"{run}-first-s"));
+
+        // A pair whose second row is stale, queued beside other writes: the pair fails whole (its seller row and log entry
+        // are not written either), the others commit.
+        var contested = GrainId.Create("og-test", $"{run}-contested");
+        var current = new GrainState<Note>(new Note { Text = "one" });
+        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        var others = Enumerable.Range(0, 10).Select(i => (Id: GrainId.Create("og-test", $"{run}-{i}"), State: new GrainState<Note>(new Note { Text = "fresh" }))).ToList();
+        var doomedSeller = Seller("doomed");
+        await using var held = await Held(storage, run);
+        before = storage.Transactions;
+        var writes = others.Select(o => storage.WriteStateAsync("groupCommitNote", o.Id, o.State)).ToList();
+        var pair = storage.WritePair("sellerOrder", GrainId.Create("og-test", $"{run}-doomed-s"), doomedSeller,
+            "groupCommitNote", contested, new GrainState<Note>(new Note { Text = "stale" }) { ETag = "1" });
+        await held.Release();
+        await Task.WhenAll(writes);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => pair);
+        Assert.Equal(1 + 1 + others.Count, storage.Transactions - before); // together (rolled back), then one transaction each
+        Assert.All(others, o => Assert.Equal("1", o.State.ETag));
+        var nothing = new GrainState<Dictionary<string, string>>(new());
+        await adoNet.ReadStateAsync("sellerOrder", GrainId.Create("og-test", $"{run}-doomed-s"), nothing);
+        Assert.False(nothing.RecordExists);
+        Assert.Equal(0L, await LogEntries($"{run}-doomed-s"));
+        var read = new GrainState<Note>(new Note());
+        await adoNet.ReadStateAsync("groupCommitNote", contested, read);
+        Assert.Equal(("one", "2"), (read.State!.Text, read.ETag));
+    }
+
+    private async Task<long> LogEntries(string sellerOrderId)
+    {
+        await using var db = new NpgsqlConnection(postgres.ConnectionString);
+        await db.OpenAsync();
+        await using var log = new NpgsqlCommand("SELECT count(*) FROM og_change_log WHERE order_id = $1", db);
+        log.Parameters.Add(new() { Value = sellerOrderId });
+        return (long)(await log.ExecuteScalarAsync())!;
+    }
+
     /// <summary>
     /// Holds the only committer in a write that waits for a row lock the test holds, so the writes started meanwhile queue
     /// and go together in the next transaction once <see cref="HeldWrite.Release"/> lets it finish.

@@ -19,6 +19,9 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
     /// <summary>The change log as the silos' readers see it: a test may make it lose an entry.</summary>
     public LosingChangeLog Log { get; private set; } = null!;
 
+    /// <summary>The order storage both silos write to: a test may write a row behind a grain's back.</summary>
+    public MemoryOrderStorage Storage { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -33,6 +36,7 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
         builder.Options.ConfigureFileLogging = false;
         var storage = new MemoryOrderStorage(new MemoryChangeLog()); // one store (state and change log) for both silos of the process
         Log = new LosingChangeLog(storage.Log);
+        Storage = storage;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(storage);
