@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
 using OrderGrains.Domain.SellerOrders;
@@ -21,13 +22,19 @@ public interface ISellerOrderGrain : IGrainWithStringKey
     /// Places this order for its marketplace order, whose state (just placed, in its memory) comes along: both rows
     /// commit in one transaction, so neither order exists without the other.
     /// </summary>
-    [Alias("PlaceWithMarketplace")] Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, MarketplaceOrderState marketplace, string? marketplaceVersion);
+    /// <remarks>
+    /// The marketplace state is passed as <see cref="Immutable{T}"/>: within a silo it is not copied, so this order works
+    /// on the marketplace order's own object while that order awaits the answer (it is not reentrant, nothing else reads
+    /// it meanwhile), and the answer carries the same object back; if the call fails, the marketplace activation is dropped.
+    /// </remarks>
+    [Alias("PlaceWithMarketplace")] Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> marketplace, string? marketplaceVersion);
 
     /// <summary>
     /// Decides a marketplace command in this order's turn (the two-order protocol, run on the marketplace state that comes
-    /// along) and commits both orders' changes in one transaction; the marketplace order takes back its state and version.
+    /// along, as for <see cref="PlaceWithMarketplace"/>) and commits both orders' changes in one transaction; the
+    /// marketplace order takes back its state and version.
     /// </summary>
-    [Alias("DecideForMarketplace")] Task<PairReply> DecideForMarketplace(PairCommand command, MarketplaceOrderState marketplace, string? marketplaceVersion);
+    [Alias("DecideForMarketplace")] Task<PairReply> DecideForMarketplace(PairCommand command, Immutable<MarketplaceOrderState> marketplace, string? marketplaceVersion);
 
     [Alias("StartHandling")] Task<SellerReply> StartHandling(Access? access = null);
 
@@ -92,8 +99,9 @@ public sealed record PairCommand(
 /// <summary>
 /// The answer to a marketplace command decided by the seller order: the outcome that answers the caller, the seller
 /// order's view, and the marketplace order's state and stored version after the one transaction that wrote both.
+/// Not copied within a silo: the marketplace order takes its state object back as it is.
 /// </summary>
-[GenerateSerializer, Alias("OrderGrains.PairReply")]
+[GenerateSerializer, Immutable, Alias("OrderGrains.PairReply")]
 public sealed record PairReply(
     [property: Id(0)] CommandOutcome Outcome,
     [property: Id(1)] string? Code,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Orleans.Runtime;
 using Orleans.Storage;
 using OrderGrains.Contracts;
@@ -59,7 +60,7 @@ public sealed partial class MarketplaceOrderGrain(
         // One transaction for both orders: the seller order places itself and writes this order's row with its own.
         var pair = await Ask(() => Seller.PlaceWithMarketplace(
             new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup, Order.Value),
-            Order, row.ETag));
+            Order.AsImmutable(), row.ETag));
         return pair.Outcome == CommandOutcome.Rejected
             ? new MarketplaceReply(CommandOutcome.Rejected, pair.Code, $"seller order {Order.SellerOrderId}: {pair.Message}", null, View())
             : Reply(decision);
@@ -159,7 +160,7 @@ public sealed partial class MarketplaceOrderGrain(
         }
         else
         {
-            var pair = await Ask(() => Seller.DecideForMarketplace(PairCommand.From(command), Order, row.ETag));
+            var pair = await Ask(() => Seller.DecideForMarketplace(PairCommand.From(command), Order.AsImmutable(), row.ETag));
             reply = new MarketplaceReply(pair.Outcome, pair.Code, pair.Message, pair.CancellationRequestId, View());
         }
         var statusAfter = Order.Exists ? Order.Status.Vtex() : "none";

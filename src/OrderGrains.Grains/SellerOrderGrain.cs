@@ -2,6 +2,7 @@ using SellerDecision = OrderGrains.Domain.Decision<OrderGrains.Domain.SellerOrde
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.Runtime;
 using Orleans.Storage;
 using OrderGrains.Contracts;
@@ -46,8 +47,9 @@ public sealed partial class SellerOrderGrain(
 
     public Task<SellerReply> AuthorizeFulfillment() => Run(new AuthorizeFulfillment());
 
-    public async Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, MarketplaceOrderState marketplace, string? marketplaceVersion)
+    public async Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> sent, string? marketplaceVersion)
     {
+        var marketplace = sent.Value;
         var now = time.GetUtcNow();
         var before = Before();
         var decision = command.SellerOrderId == this.GetPrimaryKeyString()
@@ -66,8 +68,9 @@ public sealed partial class SellerOrderGrain(
         return new PairReply(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, View(), marketplace, version);
     }
 
-    public async Task<PairReply> DecideForMarketplace(PairCommand command, MarketplaceOrderState marketplace, string? marketplaceVersion)
+    public async Task<PairReply> DecideForMarketplace(PairCommand command, Immutable<MarketplaceOrderState> sent, string? marketplaceVersion)
     {
+        var marketplace = sent.Value;
         var now = time.GetUtcNow();
         var before = Before();
         var marketplaceHistory = marketplace.History.Count;
@@ -83,9 +86,7 @@ public sealed partial class SellerOrderGrain(
             sellerDecision = SellerOrderDecider.Handle(Order, c, now, options.Value.Timings);
             return new SellerReply(sellerDecision.Outcome, sellerDecision.Code, sellerDecision.Message, sellerDecision.CancellationRequestId, View());
         }, now);
-        var version = asked is not null && sellerDecision is not null
-            ? await Commit(asked, sellerDecision, before, marketplace, marketplaceVersion, marketplace.History.Count != marketplaceHistory)
-            : await Commit(null, null, before, marketplace, marketplaceVersion, marketplace.History.Count != marketplaceHistory);
+        var version = await Commit(asked, sellerDecision, before, marketplace, marketplaceVersion, marketplace.History.Count != marketplaceHistory);
         return new PairReply(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, View(), marketplace, version);
     }
 
