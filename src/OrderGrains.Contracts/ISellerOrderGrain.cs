@@ -15,9 +15,6 @@ public interface ISellerOrderGrain : IGrainWithStringKey
 {
     [Alias("Place")] Task<SellerReply> Place(PlaceSellerOrder command);
 
-    /// <summary>The marketplace authorizes fulfilment (payment approved): the cancellation window opens.</summary>
-    [Alias("AuthorizeFulfillment")] Task<SellerReply> AuthorizeFulfillment();
-
     /// <summary>
     /// Places this order for its marketplace order, whose state (just placed, in its memory) comes along: both rows
     /// commit in one transaction, so neither order exists without the other.

@@ -45,8 +45,6 @@ public sealed partial class SellerOrderGrain(
             : Task.FromResult(new SellerReply(CommandOutcome.Rejected, RejectionCodes.InvalidCommand,
                 $"command is for {command.SellerOrderId}, not {this.GetPrimaryKeyString()}", null, null));
 
-    public Task<SellerReply> AuthorizeFulfillment() => Run(new AuthorizeFulfillment());
-
     public async Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> sent, string? marketplaceVersion)
     {
         var marketplace = sent.Value;
