@@ -66,17 +66,9 @@ public sealed partial class GuardedStorage(IGrainStorage inner, IOrderAlarms unr
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
 
     /// <summary>One transaction where the storage behind can; otherwise the first row, then the second.</summary>
-    public async Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
-        string secondName, GrainId second, IGrainState<TSecond> secondState)
-    {
-        if (inner is IPairWriter pair)
-        {
-            await pair.WritePair(firstName, first, firstState, secondName, second, secondState);
-            return;
-        }
-        await inner.WriteStateAsync(firstName, first, firstState);
-        await inner.WriteStateAsync(secondName, second, secondState);
-    }
+    public Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+        string secondName, GrainId second, IGrainState<TSecond> secondState) =>
+        inner.WritePairOrInOrder(firstName, first, firstState, secondName, second, secondState);
 
     /// <summary>What a row that does not deserialize throws (directly, or wrapped by the storage provider).</summary>
     private static bool IsUnreadable(Exception ex) =>

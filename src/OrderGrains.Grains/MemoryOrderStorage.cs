@@ -93,13 +93,14 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
 
     private void Check(Write write)
     {
-        var current = rows.TryGetValue(write.Key, out var row) ? row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        var found = rows.TryGetValue(write.Key, out var row);
+        var current = found ? row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         if (current != write.ETag)
         {
             throw new InconsistentStateException($"{write.Key.State} of {write.Key.Grain} is at version {current ?? "none"}, the write expected {write.ETag ?? "none"}",
                 current ?? "", write.ETag ?? "");
         }
-        write.Version = rows.TryGetValue(write.Key, out row) ? row.Version + 1 : 1;
+        write.Version = found ? row.Version + 1 : 1;
     }
 
     private void Apply(Write write)

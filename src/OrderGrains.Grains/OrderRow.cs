@@ -39,14 +39,22 @@ public sealed class OrderRow<T>(IGrainStorage storage, string name, GrainId id) 
     /// This row and <paramref name="other"/> in one transaction. A storage that cannot (the plain ADO.NET provider)
     /// writes this row first, then the other: the order of writes every order pair had before pair writes.
     /// </summary>
-    public async Task WriteWith<TOther>(OrderRow<TOther> other) where TOther : new()
+    public Task WriteWith<TOther>(OrderRow<TOther> other) where TOther : new() =>
+        storage.WritePairOrInOrder(name, id, this, other.Name, other.Id, other);
+}
+
+public static class PairWrites
+{
+    /// <summary>Both rows in one transaction where the storage can; otherwise the first row, then the second.</summary>
+    public static async Task WritePairOrInOrder<TFirst, TSecond>(this IGrainStorage storage, string firstName, GrainId first,
+        IGrainState<TFirst> firstState, string secondName, GrainId second, IGrainState<TSecond> secondState)
     {
         if (storage is IPairWriter pair)
         {
-            await pair.WritePair(name, id, this, other.Name, other.Id, other);
+            await pair.WritePair(firstName, first, firstState, secondName, second, secondState);
             return;
         }
-        await Write();
-        await other.Write();
+        await storage.WriteStateAsync(firstName, first, firstState);
+        await storage.WriteStateAsync(secondName, second, secondState);
     }
 }

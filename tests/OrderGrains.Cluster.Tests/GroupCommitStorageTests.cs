@@ -72,11 +72,7 @@ public class GroupCommitStorageTests(Postgres postgres)
         postgres.SkipIfMissing();
         var (adoNet, storage) = await Storages(concurrentCommits: 1);
         var run = Guid.NewGuid().ToString("N")[..8];
-        var contested = GrainId.Create("og-test", $"{run}-contested");
-        var current = new GrainState<Note>(new Note { Text = "one" });
-        await storage.WriteStateAsync("groupCommitNote", contested, current);
-        await storage.WriteStateAsync("groupCommitNote", contested, current);
-        Assert.Equal("2", current.ETag);
+        var contested = await AtVersionTwo(storage, run);
 
         var others = Enumerable.Range(0, 20).Select(i => (Id: GrainId.Create("og-test", $"{run}-{i}"), State: new GrainState<Note>(new Note { Text = "fresh" }))).ToList();
         var stale = new GrainState<Note>(new Note { Text = "from an older activation" }) { ETag = "1" };
@@ -129,11 +125,7 @@ public class GroupCommitStorageTests(Postgres postgres)
         var nothing = new GrainState<Dictionary<string, string>>(new());
         await adoNet.ReadStateAsync("sellerOrder", refused, nothing);
         Assert.False(nothing.RecordExists);
-        await using var db = new NpgsqlConnection(postgres.ConnectionString);
-        await db.OpenAsync();
-        await using var log = new NpgsqlCommand("SELECT count(*) FROM og_change_log WHERE order_id = $1", db);
-        log.Parameters.Add(new() { Value = $"{run}-s" });
-        Assert.Equal(0L, (long)(await log.ExecuteScalarAsync())!);
+        Assert.Equal(0L, await LogEntries($"{run}-s"));
     }
 
     [SkippableFact]
@@ -155,10 +147,7 @@ public class GroupCommitStorageTests(Postgres postgres)
 
         // A pair whose second row is stale, queued beside other writes: the pair fails whole (its seller row and log entry
         // are not written either), the others commit.
-        var contested = GrainId.Create("og-test", $"{run}-contested");
-        var current = new GrainState<Note>(new Note { Text = "one" });
-        await storage.WriteStateAsync("groupCommitNote", contested, current);
-        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        var contested = await AtVersionTwo(storage, run);
         var others = Enumerable.Range(0, 10).Select(i => (Id: GrainId.Create("og-test", $"{run}-{i}"), State: new GrainState<Note>(new Note { Text = "fresh" }))).ToList();
         var doomedSeller = Seller("doomed");
         await using var held = await Held(storage, run);
@@ -179,6 +168,17 @@ public class GroupCommitStorageTests(Postgres postgres)
         var read = new GrainState<Note>(new Note());
         await adoNet.ReadStateAsync("groupCommitNote", contested, read);
         Assert.Equal(("one", "2"), (read.State!.Text, read.ETag));
+    }
+
+    /// <summary>A row written twice ("one", version 2): a write that names version 1 is stale.</summary>
+    private static async Task<GrainId> AtVersionTwo(GroupCommitStorage storage, string run)
+    {
+        var contested = GrainId.Create("og-test", $"{run}-contested");
+        var current = new GrainState<Note>(new Note { Text = "one" });
+        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        await storage.WriteStateAsync("groupCommitNote", contested, current);
+        Assert.Equal("2", current.ETag);
+        return contested;
     }
 
     private async Task<long> LogEntries(string sellerOrderId)
