@@ -66,9 +66,9 @@ public sealed partial class GuardedStorage(IGrainStorage inner, IOrderAlarms unr
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
 
     /// <summary>One transaction where the storage behind can; otherwise the first row, then the second.</summary>
-    public Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+    public Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IReadOnlyList<IGrainState<TFirst>> firstStates,
         string secondName, GrainId second, IGrainState<TSecond> secondState) =>
-        inner.WritePairOrInOrder(firstName, first, firstState, secondName, second, secondState);
+        inner.WritePairOrInOrder(firstName, first, firstStates, secondName, second, secondState);
 
     /// <summary>What a row that does not deserialize throws (directly, or wrapped by the storage provider).</summary>
     private static bool IsUnreadable(Exception ex) =>

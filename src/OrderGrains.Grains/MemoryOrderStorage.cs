@@ -62,19 +62,29 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
     }
 
     /// <summary>Both rows or neither: both versions are checked before either is written (one critical section).</summary>
-    public Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+    public Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IReadOnlyList<IGrainState<TFirst>> firstStates,
         string secondName, GrainId second, IGrainState<TSecond> secondState)
     {
-        var one = Prepare(firstName, first, firstState);
+        var ones = firstStates.Select(state => Prepare(firstName, first, state)).ToArray();
         var two = Prepare(secondName, second, secondState);
         lock (gate)
         {
-            Check(one);
+            Check(ones[0]);
+            for (var i = 1; i < ones.Length; i++)
+            {
+                ones[i].Version = ones[i - 1].Version + 1; // each later state of the row follows the one before it
+            }
             Check(two);
-            Apply(one);
+            foreach (var one in ones)
+            {
+                Apply(one);
+            }
             Apply(two);
         }
-        Done(one, firstState);
+        for (var i = 0; i < ones.Length; i++)
+        {
+            Done(ones[i], firstStates[i]);
+        }
         Done(two, secondState);
         return Task.CompletedTask;
     }

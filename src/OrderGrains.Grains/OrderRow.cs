@@ -8,10 +8,14 @@ namespace OrderGrains.Grains;
 /// Storage that can commit two grains' state writes in one transaction: a seller order's and its marketplace order's,
 /// when a command decides both (<see cref="SellerOrderGrain.DecideForMarketplace"/>). Either both rows are written or
 /// neither; a stale version on either fails both with <see cref="InconsistentStateException"/>.
+/// The first row may be written more than once in the transaction: <paramref name="firstStates"/> are its successive
+/// states (a command's and, when that set a deadline already due, the deadline's — each its own version and change-log
+/// entry), in order. The first one's ETag is the version expected; each one after expects the version before it, and each
+/// is given the version it got.
 /// </summary>
 public interface IPairWriter
 {
-    Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+    Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IReadOnlyList<IGrainState<TFirst>> firstStates,
         string secondName, GrainId second, IGrainState<TSecond> secondState);
 }
 
@@ -36,25 +40,53 @@ public sealed class OrderRow<T>(IGrainStorage storage, string name, GrainId id) 
     public Task Write() => storage.WriteStateAsync(name, id, this);
 
     /// <summary>
-    /// This row and <paramref name="other"/> in one transaction. A storage that cannot (the plain ADO.NET provider)
-    /// writes this row first, then the other: the order of writes every order pair had before pair writes.
+    /// This row and <paramref name="other"/> in one transaction, this row first written as <paramref name="earlier"/>
+    /// when given (a state this order passed through in the same turn: its own version and change-log entry). A storage
+    /// that cannot (the plain ADO.NET provider) writes this row first, then the other: the order of writes every order
+    /// pair had before pair writes.
     /// </summary>
-    public Task WriteWith<TOther>(OrderRow<TOther> other) where TOther : new() =>
-        storage.WritePairOrInOrder(name, id, this, other.Name, other.Id, other);
+    public Task WriteWith<TOther>(OrderRow<TOther> other, OrderRow<T>? earlier = null) where TOther : new() =>
+        storage.WritePairOrInOrder<T, TOther>(name, id, earlier is null ? [this] : [earlier, this], other.Name, other.Id, other);
+
+    /// <summary>A copy of this row as it is now (state copied through JSON), to write as an earlier version of it.</summary>
+    public OrderRow<T> Copy() => new(storage, name, id)
+    {
+        State = System.Text.Json.JsonSerializer.Deserialize<T>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state, OrderGrains.Domain.DomainJson.Options), OrderGrains.Domain.DomainJson.Options),
+        ETag = ETag,
+        RecordExists = RecordExists,
+    };
 }
 
 public static class PairWrites
 {
     /// <summary>Both rows in one transaction where the storage can; otherwise the first row, then the second.</summary>
     public static async Task WritePairOrInOrder<TFirst, TSecond>(this IGrainStorage storage, string firstName, GrainId first,
-        IGrainState<TFirst> firstState, string secondName, GrainId second, IGrainState<TSecond> secondState)
+        IReadOnlyList<IGrainState<TFirst>> firstStates, string secondName, GrainId second, IGrainState<TSecond> secondState)
     {
         if (storage is IPairWriter pair)
         {
-            await pair.WritePair(firstName, first, firstState, secondName, second, secondState);
+            await pair.WritePair(firstName, first, firstStates, secondName, second, secondState);
             return;
         }
-        await storage.WriteStateAsync(firstName, first, firstState);
+        string? version = firstStates[0].ETag;
+        foreach (var state in firstStates)
+        {
+            state.ETag = version;
+            await storage.WriteStateAsync(firstName, first, state);
+            version = state.ETag;
+        }
         await storage.WriteStateAsync(secondName, second, secondState);
+    }
+
+    /// <summary>The version each of a row's successive writes expects: the first's ETag, then one more each (ETags are versions).</summary>
+    public static int?[] Chained(string? firstETag, int count)
+    {
+        var versions = new int?[count];
+        versions[0] = string.IsNullOrWhiteSpace(firstETag) ? null : int.Parse(firstETag, System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 1; i < count; i++)
+        {
+            versions[i] = (versions[i - 1] ?? 0) + 1;
+        }
+        return versions;
     }
 }

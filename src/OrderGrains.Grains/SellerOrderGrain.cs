@@ -84,7 +84,9 @@ public sealed partial class SellerOrderGrain(
             sellerDecision = SellerOrderDecider.Handle(Order, c, now, options.Value.Timings);
             return new SellerReply(sellerDecision.Outcome, sellerDecision.Code, sellerDecision.Message, sellerDecision.CancellationRequestId, View());
         }, now);
-        var version = await Commit(asked, sellerDecision, before, marketplace, marketplaceVersion, marketplace.History.Count != marketplaceHistory);
+        var due = sellerDecision is { IsAccepted: true } ? ApplyDueDeadline(marketplace, now) : null;
+        var version = await Commit(asked, sellerDecision, before, marketplace, marketplaceVersion,
+            marketplace.History.Count != marketplaceHistory || due is not null, due);
         return new PairReply(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, View(), marketplace, version);
     }
 
@@ -230,6 +232,33 @@ public sealed partial class SellerOrderGrain(
 
     private sealed record Snapshot(long Sequence, int History, DateTimeOffset? Deadline, string Status);
 
+    /// <summary>A deadline applied in the turn of the command that set it: the row as the command left it, and the deadline's own step.</summary>
+    private sealed record DueStep(OrderRow<SellerOrderState> Earlier, SellerCommand Command, SellerDecision Decision, Snapshot Before);
+
+    /// <summary>
+    /// A deadline already due when the command set it (a zero cancellation window) is applied in the same turn, as its own
+    /// transition — its own sequence number and change-log entry — and committed in the same transaction as the command and
+    /// the marketplace order (which mirrors it): no timer trip and no commit of its own, just as a row-locking
+    /// implementation applies it in the payment's transaction. A deadline still ahead is left to the timer and the sweep.
+    /// </summary>
+    private DueStep? ApplyDueDeadline(MarketplaceOrderState marketplace, DateTimeOffset now)
+    {
+        if (DeadlineCommand() is not { } command || Order.NextDeadline is not { } due || due > now)
+        {
+            return null;
+        }
+        var earlier = row.Copy();
+        var before = Before();
+        var decision = SellerOrderDecider.Handle(Order, command, now, options.Value.Timings);
+        if (!decision.IsAccepted)
+        {
+            row.State = earlier.State; // not taken (cannot happen on a due deadline): the state as the command left it
+            return null;
+        }
+        MarketplaceOrderDecider.Handle(marketplace, new MirrorSeller(SellerOrderView.From(Order), command.Name), now);
+        return new DueStep(earlier, command, decision, before);
+    }
+
     private Snapshot Before() => new(Order.Sequence, Order.History.Count, Order.NextDeadline, Order.Exists ? Order.Status.Vtex() : "none");
 
     private SellerOrderView? View() => Order.Exists ? SellerOrderView.From(Order) : null;
@@ -239,7 +268,7 @@ public sealed partial class SellerOrderGrain(
     /// both changed. Returns the marketplace row's version after it.
     /// </summary>
     private async Task<string?> Commit(SellerCommand? command, SellerDecision? decision, Snapshot before,
-        MarketplaceOrderState marketplace, string? marketplaceVersion, bool marketplaceChanged)
+        MarketplaceOrderState marketplace, string? marketplaceVersion, bool marketplaceChanged, DueStep? due = null)
     {
         var sellerChanged = Order.Exists && (Order.Sequence != before.Sequence || Order.History.Count != before.History);
         var theirs = new OrderRow<MarketplaceOrderState>(storage, StorageNames.MarketplaceOrderState,
@@ -251,7 +280,7 @@ public sealed partial class SellerOrderGrain(
         };
         try
         {
-            if (sellerChanged && marketplaceChanged) await row.WriteWith(theirs);
+            if (sellerChanged && marketplaceChanged) await row.WriteWith(theirs, due?.Earlier);
             else if (sellerChanged) await row.Write();
             else if (marketplaceChanged) await theirs.Write();
         }
@@ -264,16 +293,19 @@ public sealed partial class SellerOrderGrain(
         marketplace.Document = null; // filed by the placing write; transitions never carry it
         if (sellerChanged && command is not null && decision is not null)
         {
-            await Committed(command, decision, before);
+            await Committed(command, decision, before, due);
         }
         return theirs.ETag;
     }
 
     /// <summary>After this order's write committed: the log, the metrics, the change log's reader, the deadline timer.</summary>
-    private async Task Committed(SellerCommand command, SellerDecision decision, Snapshot before)
+    private async Task Committed(SellerCommand command, SellerDecision decision, Snapshot before, DueStep? due = null)
     {
-        LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, Order.Status.Vtex(), decision.Message);
-        Metrics.Decided("seller", command.Name, decision.Outcome, before.Status, Order.Status.Vtex());
+        Decided(command, decision, before.Status, due?.Before.Status ?? Order.Status.Vtex());
+        if (due is not null)
+        {
+            Decided(due.Command, due.Decision, due.Before.Status, Order.Status.Vtex());
+        }
         if (Order.Sequence != before.Sequence)
         {
             // The state write appended the change to the log (same transaction); the reader need not wait for its poll.
@@ -284,6 +316,12 @@ public sealed partial class SellerOrderGrain(
             // The state write indexed the new deadline (og_deadline) for the sweep; while active, this timer is on time.
             ArmDeadlineTimer();
         }
+    }
+
+    private void Decided(SellerCommand command, SellerDecision decision, string from, string to)
+    {
+        LogDecision(log, this.GetPrimaryKeyString(), command.Name, decision.Outcome, to, decision.Message);
+        Metrics.Decided("seller", command.Name, decision.Outcome, from, to);
     }
 
     private async Task Write()

@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Runtime;
 using Orleans.Storage;
+using OrderGrains.Grains;
 
 namespace OrderGrains.Silo;
 
@@ -84,13 +85,22 @@ public sealed partial class GroupCommitStorage(
         Stored(grainState, stored.Value);
     }
 
-    public async Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IGrainState<TFirst> firstState,
+    public async Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IReadOnlyList<IGrainState<TFirst>> firstStates,
         string secondName, GrainId second, IGrainState<TSecond> secondState)
     {
-        var rows = new[] { Row(firstName, first, firstState), Row(secondName, second, secondState) };
+        var expected = PairWrites.Chained(firstStates[0].ETag, firstStates.Count);
+        var rows = new PendingRow[firstStates.Count + 1];
+        for (var i = 0; i < firstStates.Count; i++)
+        {
+            rows[i] = Row(firstName, first, firstStates[i], expected[i]);
+        }
+        rows[^1] = Row(secondName, second, secondState);
         var stored = await Queue(new PendingWrite(rows));
-        Stored(firstState, stored[0]!.Value);
-        Stored(secondState, stored[1]!.Value);
+        for (var i = 0; i < firstStates.Count; i++)
+        {
+            Stored(firstStates[i], stored[i]!.Value);
+        }
+        Stored(secondState, stored[^1]!.Value);
     }
 
     private Task<int?[]> Queue(PendingWrite write)
@@ -100,9 +110,11 @@ public sealed partial class GroupCommitStorage(
         return write.Done.Task;
     }
 
-    private PendingRow Row<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => new(Key.Of(grainId), stateName,
-        string.IsNullOrWhiteSpace(grainState.ETag) ? default(int?) : int.Parse(grainState.ETag, CultureInfo.InvariantCulture),
-        serializer.Serialize(grainState.State).ToArray());
+    private PendingRow Row<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Row(stateName, grainId, grainState, PairWrites.Chained(grainState.ETag, 1)[0]);
+
+    private PendingRow Row<T>(string stateName, GrainId grainId, IGrainState<T> grainState, int? expected) =>
+        new(Key.Of(grainId), stateName, expected, serializer.Serialize(grainState.State).ToArray());
 
     private static void Stored<T>(IGrainState<T> grainState, int version)
     {

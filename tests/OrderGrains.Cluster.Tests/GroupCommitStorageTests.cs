@@ -141,7 +141,7 @@ public class GroupCommitStorageTests(Postgres postgres)
         var seller = Seller("first");
         var marketplace = new GrainState<Note>(new Note { Text = "placed with its seller order" });
         var before = storage.Transactions;
-        await storage.WritePair("sellerOrder", GrainId.Create("og-test", $"{run}-first-s"), seller, "groupCommitNote", GrainId.Create("og-test", $"{run}-first-m"), marketplace);
+        await storage.WritePair("sellerOrder", GrainId.Create("og-test", $"{run}-first-s"), [seller], "groupCommitNote", GrainId.Create("og-test", $"{run}-first-m"), marketplace);
         Assert.Equal((1L, "1", "1"), (storage.Transactions - before, seller.ETag, marketplace.ETag));
         Assert.Equal(1L, await LogEntries($"{run}-first-s"));
 
@@ -153,7 +153,7 @@ public class GroupCommitStorageTests(Postgres postgres)
         await using var held = await Held(storage, run);
         before = storage.Transactions;
         var writes = others.Select(o => storage.WriteStateAsync("groupCommitNote", o.Id, o.State)).ToList();
-        var pair = storage.WritePair("sellerOrder", GrainId.Create("og-test", $"{run}-doomed-s"), doomedSeller,
+        var pair = storage.WritePair("sellerOrder", GrainId.Create("og-test", $"{run}-doomed-s"), [doomedSeller],
             "groupCommitNote", contested, new GrainState<Note>(new Note { Text = "stale" }) { ETag = "1" });
         await held.Release();
         await Task.WhenAll(writes);
@@ -168,6 +168,44 @@ public class GroupCommitStorageTests(Postgres postgres)
         var read = new GrainState<Note>(new Note());
         await adoNet.ReadStateAsync("groupCommitNote", contested, read);
         Assert.Equal(("one", "2"), (read.State!.Text, read.ETag));
+    }
+
+    [SkippableFact]
+    public async Task APairWrite_ThatWritesTheSellerRowTwice_CommitsBothVersionsAndALogEntryForEach_InOneTransaction()
+    {
+        postgres.SkipIfMissing();
+        var (adoNet, storage) = await Storages(concurrentCommits: 1);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var sellerId = GrainId.Create("og-test", $"{run}-s");
+        GrainState<Dictionary<string, string>> Seller(string sequence, string status) =>
+            new(new() { ["marketplaceOrderId"] = $"{run}-m", ["sellerOrderId"] = $"{run}-s", ["sequence"] = sequence, ["status"] = status });
+        var placed = Seller("1", "order-accepted");
+        await storage.WriteStateAsync("sellerOrder", sellerId, placed);
+
+        // A payment approval whose cancellation window is already over: the window's state, then the expiry's, then the marketplace row.
+        var window = Seller("2", "window-to-cancel");
+        var expired = Seller("3", "ready-for-handling");
+        window.ETag = placed.ETag;
+        var marketplace = new GrainState<Note>(new Note { Text = "payment approved" });
+        var before = storage.Transactions;
+        await storage.WritePair("sellerOrder", sellerId, [window, expired], "groupCommitNote", GrainId.Create("og-test", $"{run}-m"), marketplace);
+
+        Assert.Equal((1L, "2", "3", "1"), (storage.Transactions - before, window.ETag, expired.ETag, marketplace.ETag));
+        var read = new GrainState<Dictionary<string, string>>(new());
+        await adoNet.ReadStateAsync("sellerOrder", sellerId, read);
+        Assert.Equal(("ready-for-handling", "3"), (read.State!["status"], read.ETag));
+        await using var db = new NpgsqlConnection(postgres.ConnectionString);
+        await db.OpenAsync();
+        await using var log = new NpgsqlCommand("SELECT string_agg(sequence || ':' || (payload->>'status'), ',' ORDER BY sequence) FROM og_change_log WHERE order_id = $1", db);
+        log.Parameters.Add(new() { Value = $"{run}-s" });
+        Assert.Equal("1:order-accepted,2:window-to-cancel,3:ready-for-handling", (string)(await log.ExecuteScalarAsync())!);
+
+        // Stale (the row is at version 3, the write names 2): neither version nor the marketplace row is written.
+        var again = Seller("4", "handling");
+        again.ETag = "2";
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WritePair("sellerOrder", sellerId, [again, Seller("5", "invoiced")],
+            "groupCommitNote", GrainId.Create("og-test", $"{run}-m2"), new GrainState<Note>(new Note { Text = "never" })));
+        Assert.Equal(3L, await LogEntries($"{run}-s"));
     }
 
     /// <summary>A row written twice ("one", version 2): a write that names version 1 is stale.</summary>

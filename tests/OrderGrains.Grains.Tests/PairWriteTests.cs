@@ -42,4 +42,28 @@ public class PairWriteTests(WorkflowCluster cluster)
         Assert.Equal(PaymentStatus.Approved, marketplace.Payment);
         Assert.Equal(SellerOrderStatus.ReadyForHandling, seller.Status);
     }
+
+    [Fact]
+    public async Task PaymentApproval_WithAZeroWindow_CommitsTheWindowsExpiryInTheSameWrite_AsATransitionAndLogEntryOfItsOwn()
+    {
+        var pair = await cluster.Orders.Place();
+        var placed = (await pair.Seller.GetView())!;
+
+        var reply = await pair.Marketplace.ApprovePayment();
+
+        // Answered once both steps were stored: the marketplace row mirrors the expiry already (no timer trip, no later write).
+        Assert.Equal((CommandOutcome.Accepted, SellerOrderStatus.ReadyForHandling), (reply.Outcome, reply.Order!.Seller!.Status));
+        var marketplaceRow = new GrainState<MarketplaceOrderState>();
+        await cluster.Storage.ReadStateAsync(StorageNames.MarketplaceOrderState, pair.Marketplace.GetGrainId(), marketplaceRow);
+        Assert.Equal((SellerOrderStatus.ReadyForHandling, placed.Sequence + 2), (marketplaceRow.State!.Seller!.Status, marketplaceRow.State.SellerSequence));
+        var sellerRow = new GrainState<SellerOrderState>();
+        await cluster.Storage.ReadStateAsync(StorageNames.SellerOrderState, pair.Seller.GetGrainId(), sellerRow);
+        Assert.Equal((SellerOrderStatus.ReadyForHandling, placed.Sequence + 2), (sellerRow.State!.Status, sellerRow.State.Sequence));
+
+        // Still two transitions: each its own sequence number and change-log entry, in order.
+        var entries = await cluster.Storage.Log.OrderEntries(pair.SellerOrderId);
+        Assert.Equal([(placed.Sequence + 1, SellerOrderStatus.WindowToCancel), (placed.Sequence + 2, SellerOrderStatus.ReadyForHandling)],
+            entries.Where(e => e.Sequence > placed.Sequence).Select(e => (e.Sequence, e.Seller.Status)));
+        Assert.Equal(["place", "authorize-fulfillment", "window-expired"], sellerRow.State.History.Select(h => h.Command));
+    }
 }
