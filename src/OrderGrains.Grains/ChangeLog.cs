@@ -24,7 +24,7 @@ public readonly record struct LogCursor(ulong Txid, long Position) : IComparable
 public interface IChangeLog
 {
     /// <summary>Entries of a partition after <paramref name="after"/>, in log order, at most <paramref name="max"/>.</summary>
-    Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default);
+    Task<LogRead> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default);
 
     Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default);
 
@@ -49,6 +49,13 @@ public interface IChangeLog
     /// </summary>
     Task<IReadOnlyList<string>> DueDeadlines(int partition, DateTimeOffset now, int max, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// What a read of a partition found: its entries, and whether committed entries after them were held back because a
+/// transaction older than theirs was still running (PostgreSQL only: they cannot be read before it ends without risking
+/// one falling behind the cursor). A held-back entry needs a read again soon: no wake-up comes for it.
+/// </summary>
+public sealed record LogRead(IReadOnlyList<LogEntry> Entries, bool HeldBack);
 
 /// <summary>The log's partitions: a stream key (marketplace order id) always lands in the same one.</summary>
 public static class ChangeLogPartitions
@@ -103,7 +110,7 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
         }
     }
 
-    public Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
+    public Task<LogRead> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
@@ -115,7 +122,7 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
                 var mid = (lo + hi) / 2;
                 if (entries[mid].Position <= after.Position) lo = mid + 1; else hi = mid;
             }
-            return Task.FromResult<IReadOnlyList<LogEntry>>(entries.GetRange(lo, Math.Min(max, entries.Count - lo)));
+            return Task.FromResult(new LogRead(entries.GetRange(lo, Math.Min(max, entries.Count - lo)), HeldBack: false)); // appended under one lock: never held back
         }
     }
 

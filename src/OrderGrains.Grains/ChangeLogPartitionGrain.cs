@@ -32,6 +32,7 @@ public sealed partial class ChangeLogPartitionGrain(
     private readonly List<LogEntry> unindexed = [];
     private DateTimeOffset savedAt;
     private TimeSpan retry = TimeSpan.Zero;
+    private TimeSpan heldBackWait = TimeSpan.Zero;
     private IGrainTimer? timer;
     private IGrainTimer? sweeper;
     private bool woken;
@@ -79,15 +80,25 @@ public sealed partial class ChangeLogPartitionGrain(
             }
         }
         IReadOnlyList<LogEntry> batch;
+        bool heldBack;
         try
         {
-            batch = await log.Read(Partition, cursor, o.BatchSize, cancellationToken);
+            (batch, heldBack) = await log.Read(Partition, cursor, o.BatchSize, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogReadFailed(logger, ex, Partition);
             RetryLater(o);
             return;
+        }
+        if (heldBack)
+        {
+            // Committed entries wait for an older transaction to end; no wake-up will come for them, so read again soon.
+            ReadAgainSoon(o);
+        }
+        else
+        {
+            heldBackWait = TimeSpan.Zero;
         }
         if (batch.Count == 0)
         {
@@ -199,6 +210,20 @@ public sealed partial class ChangeLogPartitionGrain(
         }
     }
 
+    /// <summary>
+    /// Entries were held back: read again after 10 ms, then 20, 40 … up to <see cref="ChangeLogOptions.HeldBackPoll"/>
+    /// while they stay held back (the transaction they wait for is a state write or a cursor write: milliseconds, as a
+    /// rule), unless a wake-up comes first. Under load the next commit's wake-up usually reads them; this bounds the wait
+    /// when none comes.
+    /// </summary>
+    private void ReadAgainSoon(ChangeLogOptions o)
+    {
+        var next = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : heldBackWait * 2;
+        heldBackWait = next < o.HeldBackPoll ? next : o.HeldBackPoll;
+        woken = true; // a read is due soon: SaveCursorIfDue must not push it back
+        timer?.Change(heldBackWait, o.MaxIdlePoll);
+    }
+
     /// <summary>After a failure: try again soon, then less and less often, up to the idle poll.</summary>
     private void RetryLater(ChangeLogOptions o)
     {
@@ -232,6 +257,12 @@ public sealed class ChangeLogOptions
 
     /// <summary>The longest wait between two reads of an idle partition (the backstop for a lost wake-up).</summary>
     public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest wait before a partition is read again while committed entries are held back behind an older
+    /// transaction still running (the wait starts at 10 ms, or at this if shorter, and doubles).
+    /// </summary>
+    public TimeSpan HeldBackPoll { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Entries read and delivered per batch (and deadlines woken per sweep).</summary>
     public int BatchSize { get; set; } = 256;

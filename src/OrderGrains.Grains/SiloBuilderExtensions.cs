@@ -27,9 +27,10 @@ public static class SiloBuilderExtensions
             .Validate(o => o.MaxIdlePoll >= TimeSpan.FromMilliseconds(100) && o.BatchSize is >= 1 and <= 10_000
                     && o.Retention >= TimeSpan.FromHours(1) && o.PurgePeriod >= TimeSpan.FromMinutes(1)
                     && o.CursorInterval >= TimeSpan.Zero && o.CursorInterval <= o.MaxIdlePoll
-                    && o.DeadlineSweep >= TimeSpan.FromMilliseconds(100),
+                    && o.DeadlineSweep >= TimeSpan.FromMilliseconds(100)
+                    && o.HeldBackPoll >= TimeSpan.FromMilliseconds(1) && o.HeldBackPoll <= o.MaxIdlePoll,
                 "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000, Retention at least 01:00:00, PurgePeriod at least 00:01:00, " +
-                "CursorInterval between 0 and MaxIdlePoll, DeadlineSweep at least 00:00:00.1")
+                "CursorInterval between 0 and MaxIdlePoll, DeadlineSweep at least 00:00:00.1, HeldBackPoll between 00:00:00.001 and MaxIdlePoll")
             .ValidateOnStart();
         silo.Services.AddOptions<HookOptions>()
             .Bind(configuration.GetSection(HookOptions.SectionName))

@@ -15,16 +15,18 @@ namespace OrderGrains.Silo;
 /// </summary>
 public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string serviceId) : IChangeLog
 {
-    public async Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
+    public async Task<LogRead> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
         // The txid as a number is named apart from the column: ORDER BY txid would sort by that output (a Sort over
         // the whole range after the cursor, every read) instead of walking ix_og_change_log_read in order.
+        // Rows at or past the oldest running transaction (txid order puts them all last) are not taken: the first one
+        // only tells the reader that committed entries wait for that transaction to end (LogRead.HeldBack).
         await using var command = dataSource.CreateCommand("""
-            SELECT txid::text::bigint AS txid_number, position, stream_key, order_id, sequence, payload::text, committed_at
+            SELECT txid::text::bigint AS txid_number, position, stream_key, order_id, sequence, payload::text, committed_at,
+                   txid < pg_snapshot_xmin(pg_current_snapshot()) AS settled
             FROM og_change_log
             WHERE service_id = $1 AND partition = $2
               AND (txid, position) > ($3::text::xid8, $4)
-              AND txid < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY og_change_log.txid, og_change_log.position
             LIMIT $5
             """);
@@ -32,8 +34,21 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         command.Parameters.Add(new() { Value = partition });
         command.Parameters.Add(new() { Value = after.Txid.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = after.Position });
-        command.Parameters.Add(new() { Value = max });
-        return await ReadEntries(command, cancellationToken);
+        command.Parameters.Add(new() { Value = max + 1 });
+        var entries = new List<LogEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.GetBoolean(7))
+            {
+                return new LogRead(entries, HeldBack: true);
+            }
+            if (entries.Count < max)
+            {
+                entries.Add(Entry(reader));
+            }
+        }
+        return new LogRead(entries, HeldBack: false);
     }
 
     private static async Task<IReadOnlyList<LogEntry>> ReadEntries(NpgsqlCommand command, CancellationToken cancellationToken)
@@ -42,11 +57,16 @@ public sealed class PostgresChangeLog(NpgsqlDataSource dataSource, string servic
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var state = JsonSerializer.Deserialize<SellerOrderState>(reader.GetString(5), DomainJson.Options)!;
-            entries.Add(new LogEntry((ulong)reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), SellerOrderView.From(state),
-                reader.GetFieldValue<DateTimeOffset>(6)));
+            entries.Add(Entry(reader));
         }
         return entries;
+    }
+
+    private static LogEntry Entry(NpgsqlDataReader reader)
+    {
+        var state = JsonSerializer.Deserialize<SellerOrderState>(reader.GetString(5), DomainJson.Options)!;
+        return new LogEntry((ulong)reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), SellerOrderView.From(state),
+            reader.GetFieldValue<DateTimeOffset>(6));
     }
 
     /// <summary>Entries stay for <c>ChangeLog:Retention</c> after every consumer read them (migrations/0002_retention.sql).</summary>

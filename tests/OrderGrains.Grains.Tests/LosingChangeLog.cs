@@ -14,15 +14,18 @@ public sealed class LosingChangeLog(IChangeLog inner) : IChangeLog
     public Task Lose(string sellerOrderId, long sequence) =>
         lost.GetOrAdd((sellerOrderId, sequence), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
-    public async Task<IReadOnlyList<LogEntry>> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
+    public async Task<LogRead> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
-        var entries = await inner.Read(partition, after, max, cancellationToken);
-        return [.. entries.Where(e =>
+        var read = await inner.Read(partition, after, max, cancellationToken);
+        return read with
         {
-            if (!lost.TryGetValue((e.OrderId, e.Sequence), out var skipped)) return true;
-            skipped.TrySetResult();
-            return false;
-        })];
+            Entries = [.. read.Entries.Where(e =>
+            {
+                if (!lost.TryGetValue((e.OrderId, e.Sequence), out var skipped)) return true;
+                skipped.TrySetResult();
+                return false;
+            })],
+        };
     }
 
     public Task<LogCursor> LoadCursor(string consumer, int partition, CancellationToken cancellationToken = default) => inner.LoadCursor(consumer, partition, cancellationToken);

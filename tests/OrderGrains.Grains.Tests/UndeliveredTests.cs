@@ -28,7 +28,7 @@ public class UndeliveredTests
         clock.Now += TimeSpan.FromMinutes(5);
         log.Append(Order("c-01", 1)); // recent: not yet a worry
         var partitionA = ChangeLogPartitions.Of("a-01");
-        var a = (await log.Read(partitionA, default, 10)).Single(e => e.StreamKey == "a-01");
+        var a = (await log.Read(partitionA, default, 10)).Entries.Single(e => e.StreamKey == "a-01");
         await log.SaveCursor("mirror", partitionA, new LogCursor(a.Txid, a.Position)); // a-01 delivered
 
         var behind = await log.Undelivered("mirror", TimeSpan.FromMinutes(1), 10);
