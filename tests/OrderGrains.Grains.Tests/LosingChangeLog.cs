@@ -4,7 +4,8 @@ namespace OrderGrains.Grains.Tests;
 
 /// <summary>
 /// The change log as the partition readers see it, able to lose chosen entries (a delivery that never happens), to
-/// show what the marketplace order does when a change does not reach it. Everything else passes through.
+/// show what the marketplace order does when a change does not reach it, or to hold them back for a while (as
+/// PostgreSQL's reads do behind an older running transaction). Everything else passes through.
 /// </summary>
 public sealed class LosingChangeLog(IChangeLog inner) : IChangeLog
 {
@@ -14,9 +15,26 @@ public sealed class LosingChangeLog(IChangeLog inner) : IChangeLog
     public Task Lose(string sellerOrderId, long sequence) =>
         lost.GetOrAdd((sellerOrderId, sequence), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> held = new();
+
+    /// <summary>
+    /// Entries of this seller order are held back, as behind an older transaction still running: a read stops before
+    /// the first of them and says so (<see cref="LogRead.HeldBack"/>) until <see cref="Release"/>. The task completes once a read has held one back.
+    /// </summary>
+    public Task Hold(string sellerOrderId) =>
+        held.GetOrAdd(sellerOrderId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Release(string sellerOrderId) => held.TryRemove(sellerOrderId, out _);
+
     public async Task<LogRead> Read(int partition, LogCursor after, int max, CancellationToken cancellationToken = default)
     {
         var read = await inner.Read(partition, after, max, cancellationToken);
+        var stop = read.Entries.ToList().FindIndex(e => held.ContainsKey(e.OrderId));
+        if (stop >= 0)
+        {
+            held.GetValueOrDefault(read.Entries[stop].OrderId)?.TrySetResult();
+            read = new LogRead([.. read.Entries.Take(stop)], HeldBack: true);
+        }
         return read with
         {
             Entries = [.. read.Entries.Where(e =>

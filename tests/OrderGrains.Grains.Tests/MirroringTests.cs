@@ -82,6 +82,31 @@ public class MirroringTests(WorkflowCluster cluster)
     }
 
     [Fact]
+    public async Task AChangeHeldBackBehindAnOlderTransaction_ReachesTheMarketplaceOrderSoonAfter_WithoutAnotherCommitToWakeTheReader()
+    {
+        var pair = await cluster.Orders.InHandling();
+        await Orders.WaitForAgreement(pair);
+
+        // The invoice commits, but its entry is held back when the wake-up's read comes (an older transaction still runs).
+        var heldOnce = cluster.Log.Hold(pair.SellerOrderId);
+        try
+        {
+            Assert.Equal(CommandOutcome.Accepted, (await pair.Seller.Invoice(Orders.FullInvoice())).Outcome);
+            await heldOnce;
+            await Task.Delay(1500); // past the reader's cursor write (at most 1 s after its last batch): its next tick is the 30 s poll
+            Assert.Equal(MarketplaceOrderStatus.PaymentApproved, (await pair.Marketplace.GetView())!.Status);
+        }
+        finally
+        {
+            cluster.Log.Release(pair.SellerOrderId);
+        }
+
+        // Nothing else commits, so no wake-up comes: the reader's own read-again brings it (the idle poll is 30 s away).
+        var (marketplace, _) = await Orders.WaitForAgreement(pair, TimeSpan.FromSeconds(1));
+        Assert.Equal(MarketplaceOrderStatus.Invoiced, marketplace.Status);
+    }
+
+    [Fact]
     public async Task Reconcile_AfterLostEvents_MarketplaceCatchesUp()
     {
         var pair = await cluster.Orders.InHandling();
