@@ -48,10 +48,12 @@ public sealed class OrderRow<T>(IGrainStorage storage, string name, GrainId id) 
     public Task WriteWith<TOther>(OrderRow<TOther> other, OrderRow<T>? earlier = null) where TOther : new() =>
         storage.WritePairOrInOrder<T, TOther>(name, id, earlier is null ? [this] : [earlier, this], other.Name, other.Id, other);
 
-    /// <summary>A copy of this row as it is now (state copied through JSON), to write as an earlier version of it.</summary>
+    private static readonly DomainJsonStorageSerializer Json = new();
+
+    /// <summary>A copy of this row as it is now (state copied through its stored JSON), to write as an earlier version of it.</summary>
     public OrderRow<T> Copy() => new(storage, name, id)
     {
-        State = System.Text.Json.JsonSerializer.Deserialize<T>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state, OrderGrains.Domain.DomainJson.Options), OrderGrains.Domain.DomainJson.Options),
+        State = Json.Deserialize<T>(Json.Serialize(state)),
         ETag = ETag,
         RecordExists = RecordExists,
     };
@@ -59,7 +61,10 @@ public sealed class OrderRow<T>(IGrainStorage storage, string name, GrainId id) 
 
 public static class PairWrites
 {
-    /// <summary>Both rows in one transaction where the storage can; otherwise the first row, then the second.</summary>
+    /// <summary>
+    /// Both rows in one transaction where the storage can; otherwise the first row's states one after another (each
+    /// expecting the version the one before made), then the second row.
+    /// </summary>
     public static async Task WritePairOrInOrder<TFirst, TSecond>(this IGrainStorage storage, string firstName, GrainId first,
         IReadOnlyList<IGrainState<TFirst>> firstStates, string secondName, GrainId second, IGrainState<TSecond> secondState)
     {
@@ -76,17 +81,5 @@ public static class PairWrites
             version = state.ETag;
         }
         await storage.WriteStateAsync(secondName, second, secondState);
-    }
-
-    /// <summary>The version each of a row's successive writes expects: the first's ETag, then one more each (ETags are versions).</summary>
-    public static int?[] Chained(string? firstETag, int count)
-    {
-        var versions = new int?[count];
-        versions[0] = string.IsNullOrWhiteSpace(firstETag) ? null : int.Parse(firstETag, System.Globalization.CultureInfo.InvariantCulture);
-        for (var i = 1; i < count; i++)
-        {
-            versions[i] = (versions[i - 1] ?? 0) + 1;
-        }
-        return versions;
     }
 }

@@ -278,18 +278,11 @@ public sealed partial class SellerOrderGrain(
             ETag = marketplaceVersion,
             RecordExists = marketplaceVersion is not null,
         };
-        try
-        {
-            if (sellerChanged && marketplaceChanged) await row.WriteWith(theirs, due?.Earlier);
-            else if (sellerChanged) await row.Write();
-            else if (marketplaceChanged) await theirs.Write();
-        }
-        catch
-        {
-            // This order's memory ran ahead of storage (or may have): drop it; the marketplace order drops its own.
-            DeactivateOnIdle();
-            throw;
-        }
+        // If it fails, the marketplace order drops its own activation too.
+        await WriteOrDrop(() => sellerChanged && marketplaceChanged ? row.WriteWith(theirs, due?.Earlier)
+            : sellerChanged ? row.Write()
+            : marketplaceChanged ? theirs.Write()
+            : Task.CompletedTask);
         marketplace.Document = null; // filed by the placing write; transitions never carry it
         if (sellerChanged && command is not null && decision is not null)
         {
@@ -324,15 +317,17 @@ public sealed partial class SellerOrderGrain(
         Metrics.Decided("seller", command.Name, decision.Outcome, from, to);
     }
 
-    private async Task Write()
+    private Task Write() => WriteOrDrop(row.Write);
+
+    private async Task WriteOrDrop(Func<Task> write)
     {
         try
         {
-            await row.Write();
+            await write();
         }
         catch
         {
-            // The in-memory state ran ahead of storage: drop it so the next call reloads what was stored.
+            // The in-memory state ran ahead of storage (or may have): drop it so the next call reloads what was stored.
             DeactivateOnIdle();
             throw;
         }

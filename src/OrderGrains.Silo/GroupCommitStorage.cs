@@ -5,7 +5,6 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Runtime;
 using Orleans.Storage;
-using OrderGrains.Grains;
 
 namespace OrderGrains.Silo;
 
@@ -88,11 +87,12 @@ public sealed partial class GroupCommitStorage(
     public async Task WritePair<TFirst, TSecond>(string firstName, GrainId first, IReadOnlyList<IGrainState<TFirst>> firstStates,
         string secondName, GrainId second, IGrainState<TSecond> secondState)
     {
-        var expected = PairWrites.Chained(firstStates[0].ETag, firstStates.Count);
+        var expected = Version(firstStates[0].ETag);
         var rows = new PendingRow[firstStates.Count + 1];
         for (var i = 0; i < firstStates.Count; i++)
         {
-            rows[i] = Row(firstName, first, firstStates[i], expected[i]);
+            rows[i] = Row(firstName, first, firstStates[i], expected);
+            expected = (expected ?? 0) + 1; // each later state of the row expects the version the one before it makes
         }
         rows[^1] = Row(secondName, second, secondState);
         var stored = await Queue(new PendingWrite(rows));
@@ -111,7 +111,11 @@ public sealed partial class GroupCommitStorage(
     }
 
     private PendingRow Row<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Row(stateName, grainId, grainState, PairWrites.Chained(grainState.ETag, 1)[0]);
+        Row(stateName, grainId, grainState, Version(grainState.ETag));
+
+    /// <summary>The version an ETag names (the provider's ETags are versions); none before the first write.</summary>
+    private static int? Version(string? etag) =>
+        string.IsNullOrWhiteSpace(etag) ? null : int.Parse(etag, CultureInfo.InvariantCulture);
 
     private PendingRow Row<T>(string stateName, GrainId grainId, IGrainState<T> grainState, int? expected) =>
         new(Key.Of(grainId), stateName, expected, serializer.Serialize(grainState.State).ToArray());
