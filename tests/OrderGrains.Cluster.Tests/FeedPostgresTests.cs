@@ -47,10 +47,13 @@ public class FeedPostgresTests(Postgres postgres)
         // Drain, committing each lot: per order and domain, the changes in order, each once.
         var all = new List<JsonNode>(again);
         await api.Send(HttpMethod.Post, "/api/orders/feed", false, new { handles = again.Select(i => i["handle"]!.GetValue<string>()).ToArray() });
-        for (var quiet = 0; quiet < 20;)
+        // Until every expected item came (3 per seller order, 2 per marketplace order), then a second more for any extra.
+        var expected = orders.Count * 5;
+        for (DateTime until = DateTime.UtcNow.AddSeconds(30), quietUntil = DateTime.MaxValue; DateTime.UtcNow < until && DateTime.UtcNow < quietUntil;)
         {
+            if (all.Count >= expected && quietUntil == DateTime.MaxValue) quietUntil = DateTime.UtcNow.AddSeconds(1);
             var lot = await Read();
-            if (lot.Count == 0) { quiet++; await Task.Delay(100); continue; }
+            if (lot.Count == 0) { await Task.Delay(100); continue; }
             all.AddRange(lot);
             var (_, committed) = await api.Send(HttpMethod.Post, "/api/orders/feed", false, new { handles = lot.Select(i => i["handle"]!.GetValue<string>()).ToArray() });
             Assert.Equal(lot.Count, committed!["committed"]!.GetValue<int>());
