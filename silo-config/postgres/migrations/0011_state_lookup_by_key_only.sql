@@ -12,6 +12,8 @@
 --   seller write with it, 202 µs without it (98–124 µs once analyzed, either way).
 --   The purge needs only the idempotency rows by age: a partial index of those.
 --   (It also keeps every order write from inserting into a second index.)
+--   Building it scans OrleansStorage while state writes wait (this runs in a
+--   transaction, so not CONCURRENTLY): on a large table, migrate in a quiet hour.
 -- =============================================================================
 BEGIN;
 SET LOCAL client_min_messages = warning;
