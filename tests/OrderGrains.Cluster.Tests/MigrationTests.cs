@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace OrderGrains.Cluster.Tests;
 
 /// <summary>
@@ -13,14 +11,7 @@ public class MigrationTests(Postgres postgres)
     public async Task FreshDatabase_SiloRefuses_MigrateApplies_SecondMigrateIsANoOp_SiloStarts()
     {
         postgres.SkipIfMissing();
-        var database = "og_mig_" + Guid.NewGuid().ToString("N")[..10];
-        await using (var admin = new NpgsqlConnection(postgres.Server))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-        var connection = new NpgsqlConnectionStringBuilder(postgres.Server) { Database = database }.ConnectionString;
+        var connection = await postgres.NewDatabase("og_mig_", migrated: false);
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__OrderGrains"] = connection,

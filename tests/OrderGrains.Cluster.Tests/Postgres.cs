@@ -51,21 +51,34 @@ public sealed class Postgres : IAsyncLifetime
             server = await Throwaway(dataDir, port);
         }
         Server = server;
-        var database = "og_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(server))
+        ConnectionString = await NewDatabase("og_", migrated: true);
+    }
+
+    /// <summary>
+    /// A database of its own on this server (prefix + a random suffix), empty or with every migration applied, for a test
+    /// that needs one no other test has touched (an unmigrated schema, a table without statistics).
+    /// </summary>
+    public async Task<string> NewDatabase(string prefix, bool migrated)
+    {
+        var database = prefix + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(Server))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0", admin);
             await create.ExecuteNonQueryAsync();
         }
-        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, Pooling = true }.ConnectionString;
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        foreach (var migration in Directory.GetFiles(Path.Combine(Repo.Root, "silo-config", "postgres", "migrations"), "*.sql").Order())
+        var connectionString = new NpgsqlConnectionStringBuilder(Server) { Database = database, Pooling = true }.ConnectionString;
+        if (migrated)
         {
-            await using var schema = new NpgsqlCommand(await File.ReadAllTextAsync(migration), connection);
-            await schema.ExecuteNonQueryAsync();
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            foreach (var migration in Directory.GetFiles(Path.Combine(Repo.Root, "silo-config", "postgres", "migrations"), "*.sql").Order())
+            {
+                await using var schema = new NpgsqlCommand(await File.ReadAllTextAsync(migration), connection);
+                await schema.ExecuteNonQueryAsync();
+            }
         }
+        return connectionString;
     }
 
     public void SkipIfMissing() => Skip.If(SkipReason is not null, SkipReason);

@@ -16,14 +16,7 @@ public class StateLookupTests(Postgres postgres)
     {
         postgres.SkipIfMissing();
         // A fresh database: the shared one has statistics from the tests before.
-        var database = "og_plan_" + Guid.NewGuid().ToString("N")[..10];
-        await using (var admin = new NpgsqlConnection(postgres.Server))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-        await using var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres.Server) { Database = database }.ConnectionString);
+        await using var db = new NpgsqlConnection(await postgres.NewDatabase("og_plan_", migrated: true));
         await db.OpenAsync();
         async Task<List<string>> Run(string sql)
         {
@@ -32,10 +25,6 @@ public class StateLookupTests(Postgres postgres)
             var lines = new List<string>();
             do { while (await reader.ReadAsync()) lines.Add(reader.GetValue(0)?.ToString() ?? ""); } while (await reader.NextResultAsync());
             return lines;
-        }
-        foreach (var migration in Directory.GetFiles(Path.Combine(Repo.Root, "silo-config", "postgres", "migrations"), "*.sql").Order())
-        {
-            await Run(await File.ReadAllTextAsync(migration));
         }
         await Run("""
             INSERT INTO OrleansStorage (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString, ServiceId, PayloadBinary, ModifiedOn, Version)
