@@ -57,7 +57,7 @@ public static class SiloHosting
                 o.GrainStorageSerializer = serializer;
             });
             var dataSource = NpgsqlDataSource.Create(connectionString);
-            // Writes of many orders share commits (GroupCommitStorage); reads and clears are the ADO.NET provider's.
+            // Writes of many orders share commits and reads are one prepared statement (GroupCommitStorage); clears are the ADO.NET provider's.
             var groupCommit = GroupCommitOptions.From(configuration);
             orleans.Services.AddGrainStorage(StorageNames.Orders, (sp, _) =>
             {
