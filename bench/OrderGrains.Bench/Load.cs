@@ -191,7 +191,7 @@ public static class Load
     {
         foreach (var chunk in Enumerable.Range(0, orders).Chunk(256))
         {
-            await Task.WhenAll(chunk.Select(_ => grains.GetGrain<IOrderGroupGrain>(NewId()).Place(new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench", PairLogic.Checkout))));
+            await Task.WhenAll(chunk.Select(_ => OrderGroups.Place(grains, NewId(), new PlaceOrderGroup("SLR", [new GroupItem("seller1", "sku", 2, 500)], "bench", PairLogic.Checkout))));
         }
     }
 

@@ -129,6 +129,7 @@ async Task Lifecycle()
             var wal = new Dictionary<string, long>();
             var flushes = new Dictionary<string, (long Count, double Milliseconds)>();
             var busy = new Dictionary<string, (double Busy, double Total)>();
+            var gc = new Dictionary<string, (TimeSpan Paused, TimeSpan Elapsed, int Collections, double Lifecycles)>();
             for (var round = 0; round < plan.Rounds; round++)
             {
                 foreach (var b in backends)
@@ -138,8 +139,12 @@ async Task Lifecycle()
                     var walBefore = durableBackend ? postgres.WalBytes() : 0;
                     var flushesBefore = durableBackend ? postgres.WalFlushes() : default;
                     var cpuBefore = MachineCpu.Read();
+                    var (pausedBefore, collectionsBefore, roundClock) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), Stopwatch.StartNew());
                     var sample = await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]);
                     samples[b.Name].Add(sample);
+                    var (sumPaused, sumElapsed, sumCollections, sumLifecycles) = gc.GetValueOrDefault(b.Name);
+                    gc[b.Name] = (sumPaused + GC.GetTotalPauseDuration() - pausedBefore, sumElapsed + roundClock.Elapsed,
+                        sumCollections + GC.CollectionCount(0) - collectionsBefore, sumLifecycles + sample.Units);
                     if (MachineCpu.Read() - cpuBefore is { Total: > 0 } cpu)
                     {
                         var (sumBusy, sumTotal) = busy.GetValueOrDefault(b.Name);
@@ -174,6 +179,12 @@ async Task Lifecycle()
             foreach (var (name, (cpuBusy, cpuTotal)) in busy)
             {
                 notes.Add($"lifecycle c={c}, {name}: machine CPU busy {100 * cpuBusy / cpuTotal:0}% over its rounds (all processes, PostgreSQL included: /proc/stat)");
+            }
+            foreach (var (name, (paused, elapsed, collections, lifecycles)) in gc.Where(g => g.Value.Lifecycles > 0))
+            {
+                // The process's garbage collections while this backend's rounds ran (every backend of the run shares the process).
+                notes.Add($"lifecycle c={c}, {name}: GC paused the process {100 * paused / elapsed:0.0}% of its rounds' time, " +
+                          $"{collections / lifecycles:0.00} collections and {paused.TotalMicroseconds / lifecycles:0} µs of pause per lifecycle");
             }
             foreach (var (name, list) in samples)
             {
