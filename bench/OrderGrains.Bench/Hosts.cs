@@ -49,10 +49,14 @@ public static class Hosts
     };
 
     /// <summary>A silo configured exactly like the service (SiloHosting), without the web part.</summary>
-    public static async Task<GrainsBackend> Grains(string name, string? postgres, TimeSpan? collectionAge = null)
+    public static async Task<GrainsBackend> Grains(string name, string? postgres, TimeSpan? collectionAge = null, Dictionary<string, string?>? extra = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(Settings(postgres));
+        if (extra is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(extra);
+        }
         if (collectionAge is { } age)
         {
             builder.Services.Configure<Orleans.Configuration.GrainCollectionOptions>(o => (o.CollectionAge, o.CollectionQuantum) = (age, TimeSpan.FromSeconds(10)));

@@ -20,6 +20,8 @@ const string Usage = """
       --json FILE        also write every figure to FILE
       --pg CONNECTION    use this PostgreSQL server (otherwise ORDERGRAINS_BENCH_PG, otherwise a throwaway server)
       --backend PART     only the backends whose name contains PART (for profiling one; ratios need them all)
+      --variant KEY=VALUE  lifecycle: one more backend, the grains on PostgreSQL with this setting (e.g.
+                         Storage:ConcurrentCommits=4), its rounds alternating with the others' (a setting compared in one run)
       -h, --help         this text
     """;
 if (args.Any(a => a is "-h" or "--help" or "help"))
@@ -29,7 +31,7 @@ if (args.Any(a => a is "-h" or "--help" or "help"))
 }
 string[] workloads = ["lifecycle", "races", "http", "memory", "idle", "consumers", "overload", "all"];
 string[] flags = ["--quick"];
-string[] valued = ["--json", "--pg", "--backend"];
+string[] valued = ["--json", "--pg", "--backend", "--variant"];
 var positional = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -45,6 +47,8 @@ if (positional.Count > 1) return Refuse($"one workload at a time (got {string.Jo
 if (positional.Count == 1 && !workloads.Contains(positional[0])) return Refuse($"unknown workload {positional[0]}");
 var workload = positional.FirstOrDefault() ?? "all";
 var only = Option("--backend");
+var variant = Option("--variant") is { } setting ? setting.Split('=', 2) : null;
+if (variant is not null && (variant.Length != 2 || variant[0].Length == 0)) return Refuse("--variant needs KEY=VALUE");
 var quick = args.Contains("--quick");
 var jsonPath = Option("--json");
 var plan = quick
@@ -105,6 +109,12 @@ async Task<List<IBackend>> Backends()
         databases["OrderGrains, PostgreSQL"] = postgres.Database("bench_grains");
         list.Add(await Hosts.Grains("OrderGrains, PostgreSQL", databases["OrderGrains, PostgreSQL"]));
     }
+    if (variant is not null && Included($"OrderGrains, PostgreSQL, {variant[0]}={variant[1]}"))
+    {
+        var name = $"OrderGrains, PostgreSQL, {variant[0]}={variant[1]}";
+        databases[name] = postgres.Database("bench_variant");
+        list.Add(await Hosts.Grains(name, databases[name], extra: new() { [variant[0]] = variant[1] }));
+    }
     return list;
 }
 
@@ -113,92 +123,13 @@ async Task Lifecycle()
     var backends = await Backends();
     try
     {
-        foreach (var c in plan.Levels)
-        {
-            var samples = backends.ToDictionary(b => b.Name, _ => new List<Sample>());
-            if (Included("pgbench -N")) samples["pgbench -N"] = [];
-            var recorders = backends.ToDictionary(b => b.Name, _ => new Recorder());
-            // Warm-up: on 2 busy cores the JIT's tier-1 compiles lag far behind; measuring before they land measures the JIT.
-            foreach (var b in backends) await Load.Lifecycles(b, c, plan.WarmUpSeconds, new Recorder());
-            // Commits counted exactly: write commits (transaction ids handed out) around each backend's own rounds; all
-            // transactions (read-only ones too, from pg_stat_database) over the whole level, read after the statistics settled.
-            var durable = databases.Keys.Where(backends.Select(b => b.Name).Contains).ToList();
-            if (durable.Count > 0) await Task.Delay(PostgresServer.StatisticsSettle);
-            var transactionsBefore = durable.ToDictionary(name => name, name => postgres.Transactions(databases[name]));
-            var commits = new Dictionary<string, (long Writes, double Lifecycles)>();
-            var wal = new Dictionary<string, long>();
-            var flushes = new Dictionary<string, (long Count, double Milliseconds)>();
-            var busy = new Dictionary<string, (double Busy, double Total)>();
-            var gc = new Dictionary<string, (TimeSpan Paused, TimeSpan Elapsed, int Collections, double Lifecycles)>();
-            for (var round = 0; round < plan.Rounds; round++)
-            {
-                foreach (var b in backends)
-                {
-                    var durableBackend = durable.Contains(b.Name);
-                    var before = durableBackend ? postgres.WriteCommits() : 0;
-                    var walBefore = durableBackend ? postgres.WalBytes() : 0;
-                    var flushesBefore = durableBackend ? postgres.WalFlushes() : default;
-                    var cpuBefore = MachineCpu.Read();
-                    var (pausedBefore, collectionsBefore, roundClock) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), Stopwatch.StartNew());
-                    var sample = await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]);
-                    samples[b.Name].Add(sample);
-                    var (sumPaused, sumElapsed, sumCollections, sumLifecycles) = gc.GetValueOrDefault(b.Name);
-                    gc[b.Name] = (sumPaused + GC.GetTotalPauseDuration() - pausedBefore, sumElapsed + roundClock.Elapsed,
-                        sumCollections + GC.CollectionCount(0) - collectionsBefore, sumLifecycles + sample.Units);
-                    if (MachineCpu.Read() - cpuBefore is { Total: > 0 } cpu)
-                    {
-                        var (sumBusy, sumTotal) = busy.GetValueOrDefault(b.Name);
-                        busy[b.Name] = (sumBusy + cpu.Busy, sumTotal + cpu.Total);
-                    }
-                    if (durableBackend)
-                    {
-                        var (sum, count) = commits.GetValueOrDefault(b.Name);
-                        commits[b.Name] = (sum + postgres.WriteCommits() - before, count + sample.Units);
-                        wal[b.Name] = wal.GetValueOrDefault(b.Name) + postgres.WalBytes() - walBefore;
-                        var (flushCount, flushMs) = postgres.WalFlushes();
-                        var (sumCount, sumMs) = flushes.GetValueOrDefault(b.Name);
-                        flushes[b.Name] = (sumCount + flushCount - flushesBefore.Flushes, sumMs + flushMs - flushesBefore.Milliseconds);
-                    }
-                }
-                if (Included("pgbench -N")) samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
-            }
-            if (durable.Count > 0) await Task.Delay(PostgresServer.StatisticsSettle);
-            foreach (var (name, (writes, lifecycles)) in commits)
-            {
-                var transactions = postgres.Transactions(databases[name]) - transactionsBefore[name];
-                var perLifecycle = writes / Math.Max(1, lifecycles);
-                commitsPerLifecycle[(c, name)] = perLifecycle;
-                notes.Add($"lifecycle c={c}, {name}: {perLifecycle:0.00} PostgreSQL write commits per lifecycle (exact: transaction ids over its rounds, " +
-                          $"{writes} for {lifecycles:0} lifecycles, background included); {transactions / Math.Max(1, lifecycles):0.00} transactions per lifecycle " +
-                          "with read-only ones (pg_stat_database over the level, settled)");
-                notes.Add($"lifecycle c={c}, {name}: {wal[name] / Math.Max(1, lifecycles) / 1024.0:0.0} KB of WAL per lifecycle");
-                var (flushCount, flushMs) = flushes[name];
-                notes.Add($"lifecycle c={c}, {name}: {flushCount / Math.Max(1, lifecycles):0.00} WAL flushes (fsync) per lifecycle, " +
-                          (flushMs > 0 ? $"{flushMs / Math.Max(1, flushCount):0.00} ms each on average" : "their time not tracked (track_wal_io_timing off on this server)"));
-            }
-            foreach (var (name, (cpuBusy, cpuTotal)) in busy)
-            {
-                notes.Add($"lifecycle c={c}, {name}: machine CPU busy {100 * cpuBusy / cpuTotal:0}% over its rounds (all processes, PostgreSQL included: /proc/stat)");
-            }
-            foreach (var (name, (paused, elapsed, collections, lifecycles)) in gc.Where(g => g.Value.Lifecycles > 0))
-            {
-                // The process's garbage collections while this backend's rounds ran (every backend of the run shares the process).
-                notes.Add($"lifecycle c={c}, {name}: GC paused the process {100 * paused / elapsed:0.0}% of its rounds' time, " +
-                          $"{collections / lifecycles:0.00} collections and {paused.TotalMicroseconds / lifecycles:0} µs of pause per lifecycle");
-            }
-            foreach (var (name, list) in samples)
-            {
-                results.Add(Row.From("lifecycle", name, c, list, recorders.GetValueOrDefault(name)));
-            }
-            Console.WriteLine($"lifecycle c={c} done");
-        }
-        if (databases.TryGetValue("OrderGrains, PostgreSQL", out var grainsDatabase) && backends.Any(b => b.Name == "OrderGrains, PostgreSQL"))
-        {
-            var (entries, entryBytes, orders, rowBytes) = postgres.StorageSizes(grainsDatabase);
-            notes.Add($"OrderGrains, PostgreSQL: change log {entries} entries for {orders} seller orders ({entries / (double)Math.Max(1, orders):0.0} per order), " +
-                      $"{entryBytes:0} bytes per entry stored; order state rows {rowBytes:0} bytes on average (before retention purges the log)");
-        }
-        if (backends.OfType<GrainsBackend>().FirstOrDefault(b => b.Name == "OrderGrains, memory") is { } grainsInMemory)
+        // Two phases, rounds alternating within each: the in-process backends, then the durable ones once the in-memory
+        // silo has stopped. One process hosts them all, and a silo still holding the in-memory rounds' activations and
+        // states (hundreds of thousands) taxed the durable grains beside it: at 64 clients they measured 251–357
+        // lifecycles/s in full runs against 398–528 alone or beside FOR UPDATE only (README, "Performance").
+        var inMemory = backends.Where(b => !databases.ContainsKey(b.Name)).ToList();
+        await LifecycleLevels(inMemory, "in memory", withPgBench: false);
+        if (inMemory.OfType<GrainsBackend>().FirstOrDefault(b => b.Name == "OrderGrains, memory") is { } grainsInMemory)
         {
             // The floor, in the same run: one bare grain call. A transition's CPU is reported as a multiple of it.
             await Load.BareGrainCalls(grainsInMemory, 16, plan.WarmUpSeconds);
@@ -211,11 +142,109 @@ async Task Lifecycle()
                 notes.Add($"lifecycle c={row.Concurrency}, OrderGrains, memory: {row.CpuMicrosPerUnit:0} µs CPU per transition = {row.CpuMicrosPerUnit / perCall:0.0}× one bare grain call ({perCall:0.0} µs CPU, same run)");
             }
         }
+        foreach (var b in inMemory)
+        {
+            await b.DisposeAsync();
+            backends.Remove(b);
+        }
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        await LifecycleLevels(backends, "durable", withPgBench: Included("pgbench -N"));
+        if (databases.TryGetValue("OrderGrains, PostgreSQL", out var grainsDatabase) && backends.Any(b => b.Name == "OrderGrains, PostgreSQL"))
+        {
+            var (entries, entryBytes, orders, rowBytes) = postgres.StorageSizes(grainsDatabase);
+            notes.Add($"OrderGrains, PostgreSQL: change log {entries} entries for {orders} seller orders ({entries / (double)Math.Max(1, orders):0.0} per order), " +
+                      $"{entryBytes:0} bytes per entry stored; order state rows {rowBytes:0} bytes on average (before retention purges the log)");
+        }
     }
     finally
     {
         foreach (var b in backends) await b.DisposeAsync();
         Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+}
+
+/// <summary>Every level of the lifecycle workload for these backends, their rounds alternating.</summary>
+async Task LifecycleLevels(List<IBackend> backends, string phase, bool withPgBench)
+{
+    if (backends.Count == 0 && !withPgBench) return;
+    foreach (var c in plan.Levels)
+    {
+        var samples = backends.ToDictionary(b => b.Name, _ => new List<Sample>());
+        if (withPgBench) samples["pgbench -N"] = [];
+        var recorders = backends.ToDictionary(b => b.Name, _ => new Recorder());
+        // Warm-up: on 2 busy cores the JIT's tier-1 compiles lag far behind; measuring before they land measures the JIT.
+        foreach (var b in backends) await Load.Lifecycles(b, c, plan.WarmUpSeconds, new Recorder());
+        // Commits counted exactly: write commits (transaction ids handed out) around each backend's own rounds; all
+        // transactions (read-only ones too, from pg_stat_database) over the whole level, read after the statistics settled.
+        var durable = databases.Keys.Where(backends.Select(b => b.Name).Contains).ToList();
+        if (durable.Count > 0) await Task.Delay(PostgresServer.StatisticsSettle);
+        var transactionsBefore = durable.ToDictionary(name => name, name => postgres.Transactions(databases[name]));
+        var commits = new Dictionary<string, (long Writes, double Lifecycles)>();
+        var wal = new Dictionary<string, long>();
+        var flushes = new Dictionary<string, (long Count, double Milliseconds)>();
+        var busy = new Dictionary<string, (double Busy, double Total)>();
+        var gc = new Dictionary<string, (TimeSpan Paused, TimeSpan Elapsed, int Collections, double Lifecycles)>();
+        for (var round = 0; round < plan.Rounds; round++)
+        {
+            foreach (var b in backends)
+            {
+                var durableBackend = durable.Contains(b.Name);
+                var before = durableBackend ? postgres.WriteCommits() : 0;
+                var walBefore = durableBackend ? postgres.WalBytes() : 0;
+                var flushesBefore = durableBackend ? postgres.WalFlushes() : default;
+                var cpuBefore = MachineCpu.Read();
+                var (pausedBefore, collectionsBefore, roundClock) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), Stopwatch.StartNew());
+                var sample = await Load.Lifecycles(b, c, plan.Seconds, recorders[b.Name]);
+                samples[b.Name].Add(sample);
+                var (sumPaused, sumElapsed, sumCollections, sumLifecycles) = gc.GetValueOrDefault(b.Name);
+                gc[b.Name] = (sumPaused + GC.GetTotalPauseDuration() - pausedBefore, sumElapsed + roundClock.Elapsed,
+                    sumCollections + GC.CollectionCount(0) - collectionsBefore, sumLifecycles + sample.Units);
+                if (MachineCpu.Read() - cpuBefore is { Total: > 0 } cpu)
+                {
+                    var (sumBusy, sumTotal) = busy.GetValueOrDefault(b.Name);
+                    busy[b.Name] = (sumBusy + cpu.Busy, sumTotal + cpu.Total);
+                }
+                if (durableBackend)
+                {
+                    var (sum, count) = commits.GetValueOrDefault(b.Name);
+                    commits[b.Name] = (sum + postgres.WriteCommits() - before, count + sample.Units);
+                    wal[b.Name] = wal.GetValueOrDefault(b.Name) + postgres.WalBytes() - walBefore;
+                    var (flushCount, flushMs) = postgres.WalFlushes();
+                    var (sumCount, sumMs) = flushes.GetValueOrDefault(b.Name);
+                    flushes[b.Name] = (sumCount + flushCount - flushesBefore.Flushes, sumMs + flushMs - flushesBefore.Milliseconds);
+                }
+            }
+            if (withPgBench) samples["pgbench -N"].Add(await postgres.PgBench(c, plan.Seconds));
+        }
+        if (durable.Count > 0) await Task.Delay(PostgresServer.StatisticsSettle);
+        foreach (var (name, (writes, lifecycles)) in commits)
+        {
+            var transactions = postgres.Transactions(databases[name]) - transactionsBefore[name];
+            var perLifecycle = writes / Math.Max(1, lifecycles);
+            commitsPerLifecycle[(c, name)] = perLifecycle;
+            notes.Add($"lifecycle c={c}, {name}: {perLifecycle:0.00} PostgreSQL write commits per lifecycle (exact: transaction ids over its rounds, " +
+                      $"{writes} for {lifecycles:0} lifecycles, background included); {transactions / Math.Max(1, lifecycles):0.00} transactions per lifecycle " +
+                      "with read-only ones (pg_stat_database over the level, settled)");
+            notes.Add($"lifecycle c={c}, {name}: {wal[name] / Math.Max(1, lifecycles) / 1024.0:0.0} KB of WAL per lifecycle");
+            var (flushCount, flushMs) = flushes[name];
+            notes.Add($"lifecycle c={c}, {name}: {flushCount / Math.Max(1, lifecycles):0.00} WAL flushes (fsync) per lifecycle, " +
+                      (flushMs > 0 ? $"{flushMs / Math.Max(1, flushCount):0.00} ms each on average" : "their time not tracked (track_wal_io_timing off on this server)"));
+        }
+        foreach (var (name, (cpuBusy, cpuTotal)) in busy)
+        {
+            notes.Add($"lifecycle c={c}, {name}: machine CPU busy {100 * cpuBusy / cpuTotal:0}% over its rounds (all processes, PostgreSQL included: /proc/stat)");
+        }
+        foreach (var (name, (paused, elapsed, collections, lifecycles)) in gc.Where(g => g.Value.Lifecycles > 0))
+        {
+            // The process's garbage collections while this backend's rounds ran (every backend of the run shares the process).
+            notes.Add($"lifecycle c={c}, {name}: GC paused the process {100 * paused / elapsed:0.0}% of its rounds' time, " +
+                      $"{collections / lifecycles:0.00} collections and {paused.TotalMicroseconds / lifecycles:0} µs of pause per lifecycle");
+        }
+        foreach (var (name, list) in samples)
+        {
+            results.Add(Row.From("lifecycle", name, c, list, recorders.GetValueOrDefault(name)));
+        }
+        Console.WriteLine($"lifecycle c={c} done ({phase})");
     }
 }
 
@@ -387,7 +416,7 @@ async Task Memory()
         {
             var sample = await Load.Memory(backend, orders);
             results.Add(new Row("memory", backend.Name, orders, sample.Rate, sample.Rate, sample.Rate, 0, 0, new Dictionary<string, double[]>(), 0,
-                "bytes per active order pair (marketplace + seller grain and all they hold: storage copies in memory; the order-group grain deactivates after placement)"));
+                "bytes per active order pair (marketplace + seller grain and all they hold: storage copies in memory; placed as the gateway places them)"));
             Console.WriteLine($"memory {name} done");
         }
         finally
