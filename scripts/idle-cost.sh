@@ -8,7 +8,11 @@ cd "$(dirname "$0")/.."
 settle="${1:-300}"; window="${2:-120}"
 state="$(mktemp -d)"; chmod 755 "$state"; started_pg=""
 cleanup() {
-  [ -n "${silo_pid:-}" ] && kill "$silo_pid" 2>/dev/null || true
+  if [ -n "${silo_pid:-}" ]; then
+    # SIGTERM shuts the silo down gracefully (up to 30 s): wait for it, so a run right after this one finds its ports free.
+    kill "$silo_pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$silo_pid" 2>/dev/null || break; sleep 1; done
+  fi
   [ -n "$started_pg" ] && bash silo-config/postgres/pg-throwaway.sh stop "$state/pgdata" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
