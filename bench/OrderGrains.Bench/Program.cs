@@ -109,9 +109,8 @@ async Task<List<IBackend>> Backends()
         databases["OrderGrains, PostgreSQL"] = postgres.Database("bench_grains");
         list.Add(await Hosts.Grains("OrderGrains, PostgreSQL", databases["OrderGrains, PostgreSQL"]));
     }
-    if (variant is not null && Included($"OrderGrains, PostgreSQL, {variant[0]}={variant[1]}"))
+    if (variant is not null && $"OrderGrains, PostgreSQL, {variant[0]}={variant[1]}" is var name && Included(name))
     {
-        var name = $"OrderGrains, PostgreSQL, {variant[0]}={variant[1]}";
         databases[name] = postgres.Database("bench_variant");
         list.Add(await Hosts.Grains(name, databases[name], extra: new() { [variant[0]] = variant[1] }));
     }

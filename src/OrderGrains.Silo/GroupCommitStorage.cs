@@ -58,8 +58,11 @@ public sealed partial class GroupCommitStorage(
     /// <summary>A row of a pair: raises SQLSTATE <see cref="ConflictState"/> on a stale version, so the other row rolls back too (migration 0010).</summary>
     private const string StrictWriteSql = "SELECT og_storage_write_strict($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     private const string ConflictState = "OG409";
-    /// <summary>The ADO.NET provider's <c>ReadFromStorageKey</c> (migrations/0001_schema.sql) with positional parameters.</summary>
-    private const string ReadSql = """
+    /// <summary>
+    /// The ADO.NET provider's <c>ReadFromStorageKey</c> (migrations/0001_schema.sql) with positional parameters: key hash,
+    /// type hash, service, type, N0, N1, extension. Public for the test of its plan (StateLookupTests).
+    /// </summary>
+    public const string ReadSql = """
         SELECT PayloadBinary, Version
         FROM OrleansStorage
         WHERE GrainIdHash = $1

@@ -38,10 +38,10 @@ public class StateLookupTests(Postgres postgres)
             GrainIdHash = $1 AND GrainTypeHash = $4 AND ServiceId = $7 AND GrainTypeString = $5 AND GrainIdN0 = $2 AND GrainIdN1 = $3
               AND (GrainIdExtensionString IS NULL) = ($6 IS NULL) AND COALESCE(GrainIdExtensionString, '') = COALESCE($6, '')
             """;
-        await Run($"PREPARE state_read(integer, bigint, bigint, integer, text, text, text) AS SELECT PayloadBinary, Version FROM OrleansStorage WHERE {Key}");
+        await Run($"PREPARE state_read(integer, integer, text, text, bigint, bigint, text) AS {OrderGrains.Silo.GroupCommitStorage.ReadSql}");
         await Run("PREPARE state_write(integer, bigint, bigint, integer, text, text, text, integer, bytea) AS " +
                   $"UPDATE OrleansStorage SET PayloadBinary = $9, ModifiedOn = now(), Version = Version + 1 WHERE {Key} AND Version = $8");
-        var read = string.Join('\n', await Run("EXPLAIN EXECUTE state_read(5, 0, 0, 2, 'sellerOrder', 'SLR-p5-01', 'plan')"));
+        var read = string.Join('\n', await Run("EXPLAIN EXECUTE state_read(5, 2, 'plan', 'sellerOrder', 0, 0, 'SLR-p5-01')"));
         var write = string.Join('\n', await Run("EXPLAIN EXECUTE state_write(5, 0, 0, 2, 'sellerOrder', 'SLR-p5-01', 'plan', 1, '\\x00')"));
         var idempotencyPurge = string.Join('\n', await Run(
             "EXPLAIN SELECT ctid FROM OrleansStorage WHERE ServiceId = 'plan' AND GrainTypeString = 'idempotency' AND ModifiedOn < now() - interval '1 day' LIMIT 1000"));
