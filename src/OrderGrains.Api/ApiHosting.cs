@@ -53,7 +53,7 @@ public static class ApiHosting
             await Problems.Write(http, status, code, detail);
         });
         app.UseMiddleware<ApiKeyMiddleware>();
-        app.UseRateLimiter(); // after the key: limits are per AppKey
+        app.UseOrderGrainsRateLimits(); // after the key: limits are per AppKey
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapOpenApiDocument();

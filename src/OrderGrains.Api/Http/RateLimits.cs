@@ -1,7 +1,7 @@
-using System.Threading.RateLimiting;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +34,11 @@ public sealed class RateLimitOptions
 /// <see cref="RateLimitOptions.MaxConcurrentRequests"/> requests in flight; past that, 503 with Retry-After. Requests
 /// without a key (health, docs) are not limited; a request with a bad key is refused before it counts.
 /// </summary>
+/// <remarks>
+/// The buckets refill from the clock when a request arrives, not from a timer: an idle gateway runs nothing for them
+/// (ASP.NET's partitioned limiters each keep a 100 ms timer, three of them, which woke an idle silo 30 times a second).
+/// There is one bucket per configured key and kind, so they need no eviction.
+/// </remarks>
 public static class RateLimits
 {
     public static IHostApplicationBuilder AddOrderGrainsRateLimits(this IHostApplicationBuilder builder)
@@ -43,48 +48,87 @@ public static class RateLimits
         {
             throw new InvalidOperationException("RateLimits: ReadsPerMinute and WritesPerMinute at least 60, BurstSeconds at least 1, MaxConcurrentRequests at least 1");
         }
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerKey(o), InFlight(o));
-            limiter.OnRejected = (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                    http.Response.Headers.RetryAfter = seconds.ToString();
-                    var caller = http.Items[typeof(Caller)] as Caller;
-                    Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("app_key", caller?.AppKey));
-                    return new ValueTask(Problems.Write(http, StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS",
-                        $"AppKey {caller?.AppKey} sent more than {(IsRead(http.Request) ? $"{o.ReadsPerMinute} reads" : $"{o.WritesPerMinute} commands")} a minute; retry in {seconds} s."));
-                }
-                http.Response.Headers.RetryAfter = "1";
-                return new ValueTask(Problems.Write(http, StatusCodes.Status503ServiceUnavailable, "OVERLOADED",
-                    $"The gateway is at its limit of {o.MaxConcurrentRequests} requests in flight; retry in 1 s."));
-            };
-        });
+        builder.Services.AddSingleton(o);
         return builder;
     }
 
-    private static bool IsRead(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
-
-    private static PartitionedRateLimiter<HttpContext> PerKey(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, (string, bool)>(http =>
+    /// <summary>After the key middleware: limits are per AppKey.</summary>
+    public static WebApplication UseOrderGrainsRateLimits(this WebApplication app)
     {
-        if (http.Items[typeof(Caller)] is not Caller caller) return RateLimitPartition.GetNoLimiter((string.Empty, false));
-        var read = IsRead(http.Request);
-        var perMinute = read ? o.ReadsPerMinute : o.WritesPerMinute;
-        return RateLimitPartition.GetTokenBucketLimiter((caller.AppKey, read), _ => new TokenBucketRateLimiterOptions
-        {
-            TokensPerPeriod = Math.Max(1, perMinute / 60),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            TokenLimit = Math.Max(1, perMinute / 60 * o.BurstSeconds),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-    });
+        app.UseMiddleware<RateLimitMiddleware>();
+        return app;
+    }
+}
 
-    private static PartitionedRateLimiter<HttpContext> InFlight(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        http.Items[typeof(Caller)] is null
-            ? RateLimitPartition.GetNoLimiter("unlimited")
-            : RateLimitPartition.GetConcurrencyLimiter("in-flight", _ => new ConcurrencyLimiterOptions { PermitLimit = o.MaxConcurrentRequests, QueueLimit = 0 }));
+public sealed class RateLimitMiddleware(RequestDelegate next, RateLimitOptions o)
+{
+    private readonly ConcurrentDictionary<(string AppKey, bool Read), TokenBucket> buckets = new();
+    private int inFlight;
+
+    public Task InvokeAsync(HttpContext http)
+    {
+        if (http.Items[typeof(Caller)] is not Caller caller) return next(http);
+        var read = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
+        var bucket = buckets.GetOrAdd((caller.AppKey, read), static (key, o) =>
+        {
+            var perSecond = (key.Read ? o.ReadsPerMinute : o.WritesPerMinute) / 60.0;
+            return new TokenBucket(perSecond, Math.Max(1, perSecond * o.BurstSeconds));
+        }, o);
+        if (!bucket.TryTake(out var wait))
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString();
+            Telemetry.RateLimited.Add(1, new KeyValuePair<string, object?>("app_key", caller.AppKey));
+            return Problems.Write(http, StatusCodes.Status429TooManyRequests, "TOO_MANY_REQUESTS",
+                $"AppKey {caller.AppKey} sent more than {(read ? $"{o.ReadsPerMinute} reads" : $"{o.WritesPerMinute} commands")} a minute; retry in {seconds} s.");
+        }
+        if (Interlocked.Increment(ref inFlight) > o.MaxConcurrentRequests)
+        {
+            Interlocked.Decrement(ref inFlight);
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.Write(http, StatusCodes.Status503ServiceUnavailable, "OVERLOADED",
+                $"The gateway is at its limit of {o.MaxConcurrentRequests} requests in flight; retry in 1 s.");
+        }
+        return Admitted(http);
+    }
+
+    private async Task Admitted(HttpContext http)
+    {
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+}
+
+/// <summary>A token bucket refilled continuously at <paramref name="perSecond"/> up to <paramref name="capacity"/>, from the clock.</summary>
+public sealed class TokenBucket(double perSecond, double capacity)
+{
+    private readonly Lock gate = new();
+    private readonly double capacity = capacity;
+    private double tokens = capacity;
+    private long stamp = Stopwatch.GetTimestamp();
+
+    /// <summary>Takes a token if there is one; otherwise says how long until there will be.</summary>
+    public bool TryTake(out TimeSpan wait)
+    {
+        lock (gate)
+        {
+            var now = Stopwatch.GetTimestamp();
+            tokens = Math.Min(capacity, tokens + Stopwatch.GetElapsedTime(stamp, now).TotalSeconds * perSecond);
+            stamp = now;
+            if (tokens >= 1)
+            {
+                tokens -= 1;
+                wait = TimeSpan.Zero;
+                return true;
+            }
+            wait = TimeSpan.FromSeconds((1 - tokens) / perSecond);
+            return false;
+        }
+    }
 }
