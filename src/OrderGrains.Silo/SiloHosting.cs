@@ -3,7 +3,9 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Npgsql;
 using Orleans.Runtime.Hosting;
+using Orleans.Statistics;
 using Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrderGrains.Api;
 using OrderGrains.Contracts;
 using OrderGrains.Grains;
@@ -87,6 +89,8 @@ public static class SiloHosting
         // Each silo sends its load statistics to every other silo for placement; every second by default, which is
         // most of what a one-silo cluster does while idle. Every 10 s is fresh enough for placing new activations.
         orleans.Configure<DeploymentLoadPublisherOptions>(o => o.DeploymentLoadPublisherRefreshTime = TimeSpan.FromSeconds(10));
+        // The CPU and memory in those statistics, read when they are published (Orleans' own provider samples every second).
+        orleans.Services.Replace(ServiceDescriptor.Singleton<IEnvironmentStatisticsProvider, ProcessStatistics>());
         orleans.AddOrderGrains(configuration);
         // A grain call carries the caller's trace (W3C traceparent) when anyone listens: an HTTP command's trace runs through its grains.
         orleans.AddActivityPropagation();
