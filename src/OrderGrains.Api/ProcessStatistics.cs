@@ -14,7 +14,7 @@ public sealed class ProcessStatistics : IEnvironmentStatisticsProvider
 {
     private readonly Lock gate = new();
     private long lastTimestamp = Stopwatch.GetTimestamp();
-    private TimeSpan lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private TimeSpan lastCpu = ProcessorTime();
 
     public EnvironmentStatistics GetEnvironmentStatistics()
     {
@@ -22,7 +22,7 @@ public sealed class ProcessStatistics : IEnvironmentStatisticsProvider
         lock (gate)
         {
             var now = Stopwatch.GetTimestamp();
-            var used = Process.GetCurrentProcess().TotalProcessorTime;
+            var used = ProcessorTime();
             var wall = Stopwatch.GetElapsedTime(lastTimestamp, now);
             cpu = wall > TimeSpan.Zero
                 ? (float)Math.Clamp((used - lastCpu) / (wall * Environment.ProcessorCount) * 100, 0, 100)
@@ -37,5 +37,11 @@ public sealed class ProcessStatistics : IEnvironmentStatisticsProvider
         // Orleans 10.4.2 constructs these only itself (the constructor is internal): filtered and raw figures alike.
         return (EnvironmentStatistics)Activator.CreateInstance(typeof(EnvironmentStatistics), BindingFlags.Instance | BindingFlags.NonPublic, null,
             [cpu, cpu, memory, memory, available, available, maximum], null)!;
+    }
+
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 }
