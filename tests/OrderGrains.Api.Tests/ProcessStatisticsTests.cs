@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Statistics;
+using OrderGrains.Silo;
 
 namespace OrderGrains.Api.Tests;
 

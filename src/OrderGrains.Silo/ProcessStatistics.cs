@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Orleans.Statistics;
 
-namespace OrderGrains.Api;
+namespace OrderGrains.Silo;
 
 /// <summary>
 /// The process's CPU and memory for Orleans' load statistics, read when Orleans asks (every
