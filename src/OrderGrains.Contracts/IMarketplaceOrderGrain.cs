@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using OrderGrains.Domain;
 using OrderGrains.Domain.MarketplaceOrders;
 
@@ -38,4 +39,10 @@ public interface IMarketplaceOrderGrain : IGrainWithStringKey
 
     /// <summary>Applies one seller change as if the change log had delivered it (tests and ops inject duplicates, gaps and stale events).</summary>
     [Alias("Deliver")] Task Deliver(SellerOrderChanged change);
+
+    /// <summary>
+    /// The seller order's push of a change it just committed (one way: the seller order does not wait). Applied exactly as
+    /// <see cref="Deliver"/> applies the log's delivery of the same change, which still comes and is then ignored.
+    /// </summary>
+    [OneWay, Alias("Take")] Task Take(SellerOrderChanged change);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OrderGrains.Contracts;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains;
@@ -48,6 +49,27 @@ public interface IChangeLog
     /// The deadline index is kept by the same state write that appends to the log (<c>og_deadline</c>, migrations/0003_deadlines.sql).
     /// </summary>
     Task<IReadOnlyList<string>> DueDeadlines(int partition, DateTimeOffset now, int max, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The mirror's fast path. After a seller order's own command (a seller's, a deadline's, a repair's) commits, the grain
+/// hands the change to its marketplace order at once, one way: it never waits on the marketplace order (the two never
+/// wait on each other, so no call cycle), and the marketplace order applies it by sequence as it applies the log's
+/// delivery. The log stays what guarantees delivery: its reader delivers the same change again (ignored by sequence),
+/// and a push that is lost, arrives out of order or finds the marketplace order gone changes nothing the log and the
+/// pull on a gap do not repair. What it buys is time: the marketplace order shows the change one grain call after the
+/// commit instead of after the reader's next read.
+/// </summary>
+public interface ISellerChangePush
+{
+    void Push(IGrainFactory grains, string marketplaceOrderId, SellerOrderChanged change);
+}
+
+/// <summary>The push as shipped: a one-way grain call (<see cref="IMarketplaceOrderGrain.Take"/>).</summary>
+public sealed class OneWaySellerChangePush : ISellerChangePush
+{
+    public void Push(IGrainFactory grains, string marketplaceOrderId, SellerOrderChanged change) =>
+        grains.GetGrain<IMarketplaceOrderGrain>(marketplaceOrderId).Take(change).Ignore();
 }
 
 /// <summary>

@@ -100,6 +100,8 @@ public sealed partial class MarketplaceOrderGrain(
 
     public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change);
 
+    public Task Take(SellerOrderChanged change) => OnSellerChanged(change);
+
     public async Task<RepairReply> Resync(Repair repair)
     {
         if (!Order.Exists || await Seller.GetView() is not { } seller)

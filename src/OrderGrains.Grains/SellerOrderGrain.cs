@@ -15,8 +15,10 @@ namespace OrderGrains.Grains;
 
 /// <summary>
 /// The seller order: the source of truth for fulfilment. Non-reentrant, so commands are decided one at a
-/// time against <see cref="SellerTransitions"/>. It never calls the marketplace order: every committed
-/// change goes into the change log with its state write (same transaction), and the log's readers deliver it. A
+/// time against <see cref="SellerTransitions"/>. It never waits on the marketplace order: every committed
+/// change goes into the change log with its state write (same transaction), and the log's readers deliver it; a change
+/// of its own commands is also pushed to the marketplace order one way, so that the mirror is fresh sooner
+/// (<see cref="ISellerChangePush"/>). A
 /// marketplace command it decides (<see cref="DecideForMarketplace"/>) comes with the marketplace order's state: both
 /// orders' changes commit in one transaction.
 /// </summary>
@@ -24,6 +26,7 @@ public sealed partial class SellerOrderGrain(
     [FromKeyedServices(StorageNames.Orders)] IGrainStorage storage,
     IOptions<WorkflowOptions> options,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
+    ISellerChangePush push,
     ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
 {
     private OrderRow<SellerOrderState> row = null!;
@@ -227,7 +230,13 @@ public sealed partial class SellerOrderGrain(
 
         await Write();
         await Committed(command, decision, before);
-        return Reply(decision, SellerOrderView.From(Order));
+        var view = SellerOrderView.From(Order);
+        if (Order.Sequence != before.Sequence && command is not PlaceSellerOrder)
+        {
+            // A marketplace command's change went back to the marketplace order in its reply; this one it learns now.
+            push.Push(GrainFactory, Order.MarketplaceOrderId, new SellerOrderChanged($"{this.GetPrimaryKeyString()}#{Order.Sequence}", Order.Sequence, command.Name, view));
+        }
+        return Reply(decision, view);
     }
 
     private sealed record Snapshot(long Sequence, int History, DateTimeOffset? Deadline, string Status);

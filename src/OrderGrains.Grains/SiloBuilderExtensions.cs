@@ -40,6 +40,7 @@ public static class SiloBuilderExtensions
             .ValidateOnStart();
         silo.Services.TryAddSingleton<HookHttp>();
         silo.Services.AddHostedService<ChangeLogReaders>();
+        silo.Services.TryAddSingleton<ISellerChangePush, OneWaySellerChangePush>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton<TimeProvider>(WorkflowClock.Key, (services, _) => services.GetRequiredService<TimeProvider>());
         silo.Services.AddSerializer(s => s.AddOrderGrainsSerialization());

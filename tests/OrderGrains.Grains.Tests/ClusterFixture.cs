@@ -41,6 +41,7 @@ public abstract class ClusterFixture(string window, string requestDeadline, stri
         {
             silo.AddOrderGrains(configuration).AddInMemoryOrderStorage(storage);
             silo.Services.AddSingleton<IChangeLog>(Log); // the readers read through it; the last registration wins
+            silo.Services.AddSingleton<ISellerChangePush>(Log); // and the seller orders push through it
             if (workflowClock is not null) silo.Services.AddKeyedSingleton(WorkflowClock.Key, workflowClock);
         });
         builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrderGrainsSerialization()));

@@ -1,5 +1,6 @@
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
+using OrderGrains.Domain.MarketplaceOrders;
 using OrderGrains.Domain.SellerOrders;
 
 namespace OrderGrains.Grains.Tests;
@@ -105,6 +106,36 @@ public class MirroringTests(WorkflowCluster cluster)
         // not busy (the wait allows a loaded CI machine more; the idle poll is 30 s away).
         var (marketplace, _) = await Orders.WaitForAgreement(pair, TimeSpan.FromSeconds(5));
         Assert.Equal(MarketplaceOrderStatus.Invoiced, marketplace.Status);
+    }
+
+    [Fact]
+    public async Task ASellerChange_ReachesTheMarketplaceOrderByItsPush_WhileTheLogHoldsItBack_AndTheLogsLateDeliveryIsIgnored()
+    {
+        var pair = await cluster.Orders.InHandling();
+        await Orders.WaitForAgreement(pair);
+
+        // The log's reader cannot deliver the invoice (held back); the seller order's push can.
+        var heldOnce = cluster.Log.Hold(pair.SellerOrderId, pushes: true);
+        MarketplaceOrderView? mirrored;
+        try
+        {
+            var invoiced = await pair.Seller.Invoice(Orders.FullInvoice());
+            Assert.Equal(CommandOutcome.Accepted, invoiced.Outcome);
+            await heldOnce;
+            mirrored = await pair.Marketplace.GetView();
+            Assert.Equal(MarketplaceOrderStatus.Invoiced, mirrored!.Status);
+            Assert.Equal(invoiced.Seller!.Sequence, mirrored.Seller!.Sequence);
+        }
+        finally
+        {
+            cluster.Log.Release(pair.SellerOrderId);
+        }
+
+        // The reader delivers the same change once released: the same sequence, already applied, changes nothing.
+        await pair.Seller.Republish();
+        await Task.Delay(500);
+        var after = await pair.Marketplace.GetView();
+        Assert.Equal((mirrored.Sequence, mirrored.Status, mirrored.Seller!.Sequence), (after!.Sequence, after.Status, after.Seller!.Sequence));
     }
 
     [Fact]
