@@ -29,6 +29,9 @@ public interface IMarketplaceOrderGrain : IGrainWithStringKey
     /// <summary>The order document (customer, shipping, payment summary, totals) as placed; null for an order placed without one.</summary>
     [Alias("GetDocument")] Task<Domain.Documents.OrderDocument?> GetDocument();
 
+    /// <summary>The view and the document in one call (Get order): null for no such order.</summary>
+    [Alias("Read")] Task<MarketplaceOrderRead?> Read();
+
     [Alias("GetHistory")] Task<IReadOnlyList<HistoryEntry>> GetHistory();
 
     /// <summary>Pulls the seller order's state and applies it if newer (what a gap or an activation does).</summary>
@@ -46,3 +49,7 @@ public interface IMarketplaceOrderGrain : IGrainWithStringKey
     /// </summary>
     [OneWay, Alias("Take")] Task Take(SellerOrderChanged change);
 }
+
+/// <summary>What Get order shows of a marketplace order: its view and its document (null for an order placed without one).</summary>
+[GenerateSerializer, Immutable, Alias("OrderGrains.MarketplaceOrderRead")]
+public sealed record MarketplaceOrderRead([property: Id(0)] MarketplaceOrderView View, [property: Id(1)] Domain.Documents.OrderDocument? Document);

@@ -40,10 +40,10 @@ public static partial class EndpointSupport
         builder.WithMetadata(new IdempotentAttribute());
 
     /// <summary>The order the URL names, if this caller may see it; otherwise the problem to answer.</summary>
-    public static async Task<(LocatedOrder? Order, IResult? Problem)> Locate(HttpContext http, OrderLocator locator, string orderId)
+    public static async Task<(LocatedOrder? Order, IResult? Problem)> Locate(HttpContext http, OrderLocator locator, string orderId, bool withDocument = false)
     {
         if (CheckOrderId(orderId) is { } badId) return (null, badId);
-        var order = await locator.Find(http.Caller(), orderId);
+        var order = withDocument ? await locator.FindWithDocument(http.Caller(), orderId) : await locator.Find(http.Caller(), orderId);
         return order is null ? (null, OrderNotFound(orderId)) : (order, null);
     }
 
@@ -115,10 +115,11 @@ public static partial class EndpointSupport
     public static string ETag(long version) => $"\"{version}\"";
 
     /// <summary>An order's document (from its marketplace order), the service's base URL, and how much personal data the caller sees.</summary>
-    public static async Task<OrderContext> Context(HttpContext http, IGrainFactory grains, string marketplaceOrderId) => new(
-        await grains.GetGrain<IMarketplaceOrderGrain>(marketplaceOrderId).GetDocument(),
-        $"{http.Request.Scheme}://{http.Request.Host}",
-        PersonalData.ViewOf(http.Caller()));
+    public static async Task<OrderContext> Context(HttpContext http, IGrainFactory grains, string marketplaceOrderId) =>
+        Context(http, await grains.GetGrain<IMarketplaceOrderGrain>(marketplaceOrderId).GetDocument());
+
+    public static OrderContext Context(HttpContext http, Domain.Documents.OrderDocument? document) =>
+        new(document, $"{http.Request.Scheme}://{http.Request.Host}", PersonalData.ViewOf(http.Caller()));
 
     public static IResult Answer(string orderId, SellerReply reply, int status = StatusCodes.Status200OK) =>
         Answer(orderId, reply.Outcome, reply.Code, reply.Message, reply.CancellationRequestId, reply.Seller?.Status.Vtex(), status);

@@ -11,6 +11,9 @@ namespace OrderGrains.Api.Endpoints;
 /// </summary>
 public sealed record LocatedOrder(string AddressedId, bool AddressedIsSeller, MarketplaceOrderView? Marketplace, SellerOrderView? Seller)
 {
+    /// <summary>The order's document, when it was read with the marketplace order (<see cref="OrderLocator.FindWithDocument"/>).</summary>
+    public MarketplaceOrderRead? Read { get; init; }
+
     public string MarketplaceOrderId => Marketplace?.MarketplaceOrderId ?? Seller!.MarketplaceOrderId;
     public string SellerOrderId => Seller?.SellerOrderId ?? Marketplace!.SellerOrderId;
 
@@ -21,26 +24,36 @@ public sealed record LocatedOrder(string AddressedId, bool AddressedIsSeller, Ma
 /// <summary>Finds an order for a caller. An order the caller may not see is reported as not found (404, never 403).</summary>
 public sealed class OrderLocator(IGrainFactory grains)
 {
-    public async Task<LocatedOrder?> Find(Caller caller, string orderId)
+    public Task<LocatedOrder?> Find(Caller caller, string orderId) => Find(caller, orderId, withDocument: false);
+
+    /// <summary>
+    /// As <see cref="Find"/>, and a marketplace order addressed by its id comes with its document in the same call (Get
+    /// order's common case: one grain call).
+    /// </summary>
+    public Task<LocatedOrder?> FindWithDocument(Caller caller, string orderId) => Find(caller, orderId, withDocument: true);
+
+    private async Task<LocatedOrder?> Find(Caller caller, string orderId, bool withDocument)
     {
         // Sellers address their seller order ids, everyone else marketplace order ids: ask that grain first, so the
-        // common case costs two reads and does not activate an empty grain of the other kind for the id.
+        // common case costs one or two reads and does not activate an empty grain of the other kind for the id.
         var located = caller.Role == Role.Seller
-            ? await AsSellerOrder(orderId, withMarketplace: false) ?? await AsMarketplaceOrder(orderId, caller)
-            : await AsMarketplaceOrder(orderId, caller) ?? await AsSellerOrder(orderId, withMarketplace: true);
+            ? await AsSellerOrder(orderId, withMarketplace: false) ?? await AsMarketplaceOrder(orderId, caller, withDocument)
+            : await AsMarketplaceOrder(orderId, caller, withDocument) ?? await AsSellerOrder(orderId, withMarketplace: true);
         return located is not null && Visible(caller, located) ? located : null;
     }
 
-    private async Task<LocatedOrder?> AsMarketplaceOrder(string orderId, Caller caller)
+    private async Task<LocatedOrder?> AsMarketplaceOrder(string orderId, Caller caller, bool withDocument)
     {
-        if (await grains.GetGrain<IMarketplaceOrderGrain>(orderId).GetView() is not { } marketplace)
+        var order = grains.GetGrain<IMarketplaceOrderGrain>(orderId);
+        var read = withDocument ? await order.Read() : null;
+        if ((read?.View ?? (withDocument ? null : await order.GetView())) is not { } marketplace)
         {
             return null;
         }
         var seller = caller.Role == Role.Seller
             ? await grains.GetGrain<ISellerOrderGrain>(marketplace.SellerOrderId).GetView()
             : marketplace.Seller;
-        return new LocatedOrder(orderId, false, marketplace, seller);
+        return new LocatedOrder(orderId, false, marketplace, seller) { Read = read };
     }
 
     /// <summary>A seller needs only its own order to be checked and served; others need the marketplace side for tenancy.</summary>

@@ -72,11 +72,11 @@ public static class OrdersApi
 
     private static async Task<IResult> GetOrder(string orderId, HttpContext http, OrderLocator locator, IGrainFactory grains)
     {
-        var (order, problem) = await Locate(http, locator, orderId);
+        var (order, problem) = await Locate(http, locator, orderId, withDocument: true);
         if (problem is not null) return problem;
 
         http.Response.Headers.ETag = ETag(order!.Version);
-        var context = await Context(http, grains, order.MarketplaceOrderId);
+        var context = order.Read is { } read ? Context(http, read.Document) : await Context(http, grains, order.MarketplaceOrderId);
         if (!order.AddressedIsSeller)
         {
             return Results.Json(OrderResponse.From(order.Marketplace!, context));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using OrderGrains.Contracts;
 using OrderGrains.Domain;
@@ -107,13 +106,13 @@ public sealed record OrderResponse(
     string? CheckedInPickupPointId,
     IReadOnlyList<TotalResponse> Totals,
     IReadOnlyList<SellerResponse> Sellers,
-    JsonNode ClientPreferencesData,
+    object ClientPreferencesData,
     CancellationDataResponse? CancellationData,
     object? TaxData,
     object? SubscriptionData,
-    JsonNode ItemMetadata,
+    object ItemMetadata,
     MarketplaceResponse Marketplace,
-    JsonNode StorePreferencesData,
+    object StorePreferencesData,
     object? CustomData,
     string? CommercialConditionData,
     object? OpenTextField,
@@ -121,13 +120,13 @@ public sealed record OrderResponse(
     object? ChangesAttachment,
     object? CallCenterOperatorData,
     PackageAttachmentResponse PackageAttachment,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? PaymentData,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? ShippingData,
-    JsonNode RatesAndBenefitsData,
-    JsonNode? MarketingData,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? PaymentData,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? ShippingData,
+    object RatesAndBenefitsData,
+    object? MarketingData,
     object? GiftRegistryData,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? ClientProfileData,
-    JsonNode Items,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? ClientProfileData,
+    object Items,
     IReadOnlyList<object> MarketplaceItems,
     IReadOnlyList<object> AuthorizationPolicyData,
     IReadOnlyList<CancellationRequestResponse> CancellationRequests,
@@ -157,7 +156,7 @@ public sealed record OrderResponse(
         var view = context.View;
         var packages = Packages(seller, doc.Items);
         var invoicedAt = seller?.Status == SellerOrderStatus.Invoiced ? seller.Invoices.Where(i => i.Type == InvoiceType.Output).Max(i => (DateTimeOffset?)i.IssuanceDate) : null;
-        var shipping = doc.ShippingData is null ? null : new JsonObject
+        var shipping = doc.ShippingData is null ? null : new Dictionary<string, object?>
         {
             ["id"] = "shippingData",
             ["address"] = Part(PersonalData.Address(doc.ShippingData.Address, view)),
@@ -165,19 +164,19 @@ public sealed record OrderResponse(
             ["trackingHints"] = packages.Any(p => p.TrackingNumber is not null)
                 ? Part(packages.Where(p => p.TrackingNumber is not null).Select(p => new TrackingHintResponse(p.TrackingNumber!, p.Courier ?? "", p.TrackingUrl ?? "", p.InvoiceNumber)))
                 : null,
-            ["selectedAddresses"] = doc.ShippingData.Address is null ? new JsonArray() : new JsonArray(Part(PersonalData.Address(doc.ShippingData.Address, view))),
+            ["selectedAddresses"] = doc.ShippingData.Address is null ? Array.Empty<object>() : new object?[] { Part(PersonalData.Address(doc.ShippingData.Address, view)) },
         };
         var payments = PersonalData.Payments(doc.PaymentData, view);
-        var payment = payments is null ? null : new JsonObject
+        var payment = payments is null ? null : new Dictionary<string, object?>
         {
-            ["giftCards"] = new JsonArray(),
-            ["transactions"] = new JsonArray(new JsonObject
+            ["giftCards"] = Array.Empty<object>(),
+            ["transactions"] = new object[] { new Dictionary<string, object?>
             {
                 ["isActive"] = true,
                 ["transactionId"] = payments.TransactionId ?? "",
                 ["merchantName"] = payments.MerchantName ?? account,
                 ["payments"] = Part(payments.Payments),
-            }),
+            } },
         };
         return new OrderResponse(
             orderId, sequence.ToString(CultureInfo.InvariantCulture), marketplaceOrderId, $"{context.BaseUrl}/api/oms/pvt/orders/{marketplaceOrderId}",
@@ -188,17 +187,17 @@ public sealed record OrderResponse(
             [new SellerResponse(sellerId, sellerId, null, $"{context.BaseUrl}/api/oms/pvt/orders/{sellerOrderId}")],
             Part(doc.ClientPreferencesData)!,
             seller is null ? null : Cancellation(seller), null, null,
-            new JsonObject { ["Items"] = new JsonArray([.. doc.Items.Select(i => (JsonNode?)Part(new
+            new Dictionary<string, object?> { ["Items"] = doc.Items.Select(i => Part(new
             {
                 Id = i.Id, Seller = i.Seller, Name = i.Name, SkuName = i.Name, ProductId = i.ProductId, RefId = i.RefId, Ean = i.Ean,
                 ImageUrl = i.ImageUrl, DetailUrl = i.DetailUrl,
-            }))]) },
+            })).ToArray() },
             new MarketplaceResponse(context.BaseUrl, null, account),
             Part(doc.StorePreferencesData)!,
             null, null, null, null, null, null,
             new PackageAttachmentResponse(packages),
             payment, shipping,
-            new JsonObject { ["id"] = "ratesAndBenefitsData", ["rateAndBenefitsIdentifiers"] = new JsonArray() },
+            new Dictionary<string, object?> { ["id"] = "ratesAndBenefitsData", ["rateAndBenefitsIdentifiers"] = Array.Empty<object>() },
             Part(PersonalData.Marketing(doc.MarketingData, view)),
             null,
             Part(PersonalData.Client(doc.ClientProfileData, view)),
@@ -214,7 +213,20 @@ public sealed record OrderResponse(
             Requests(seller), sellerId, seller?.Status.Vtex(), seller?.Sequence, seller?.NextDeadline);
     }
 
-    private static JsonNode? Part<T>(T? value) => value is null ? null : JsonSerializer.SerializeToNode(value, Parts);
+    /// <summary>A document part, written straight into the answer with <see cref="Parts"/> (no copy of it as a JSON tree first).</summary>
+    private static JsonPart? Part<T>(T? value) => value is null ? null : new JsonPart(value, typeof(T));
+
+    [JsonConverter(typeof(JsonPartConverter))]
+    private sealed record JsonPart(object Value, Type Type);
+
+    private sealed class JsonPartConverter : JsonConverter<JsonPart>
+    {
+        public override JsonPart Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("A document part is only written.");
+
+        public override void Write(Utf8JsonWriter writer, JsonPart value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.Value, value.Type, Parts);
+    }
 
     /// <summary>The seller order id is <c>{affiliateId}-{orderId}</c> (domain.md §1).</summary>
     private static string AffiliateOf(string sellerOrderId, string marketplaceOrderId) =>
