@@ -55,11 +55,17 @@ public sealed partial class ChangeLogPartitionGrain(
         }
     }
 
-    /// <summary>Runs interleaved (it only moves the timer): the next read starts as soon as the current one ends.</summary>
+    /// <summary>
+    /// Runs interleaved (it only moves the timer): a read within <see cref="ChangeLogOptions.WakeDelay"/>, or sooner if one
+    /// is already due sooner. The commits of that delay share the read.
+    /// </summary>
     public Task Wake()
     {
-        woken = true;
-        timer?.Change(TimeSpan.Zero, options.Value.MaxIdlePoll);
+        if (!woken)
+        {
+            woken = true;
+            timer?.Change(options.Value.WakeDelay, options.Value.MaxIdlePoll);
+        }
         return Task.CompletedTask;
     }
 
@@ -257,6 +263,13 @@ public sealed class ChangeLogOptions
 
     /// <summary>The longest wait between two reads of an idle partition (the backstop for a lost wake-up).</summary>
     public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after a commit's wake-up its partition is read: the commits of that time share one read. The marketplace
+    /// order has its seller order's change already (<see cref="ISellerChangePush"/>); the read is what the index, the
+    /// feeds, the hooks and a lost push wait for (the index and the feeds already wait up to <see cref="CursorInterval"/>).
+    /// </summary>
+    public TimeSpan WakeDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// The longest wait before a partition is read again while committed entries are held back behind an older

@@ -28,9 +28,10 @@ public static class SiloBuilderExtensions
                     && o.Retention >= TimeSpan.FromHours(1) && o.PurgePeriod >= TimeSpan.FromMinutes(1)
                     && o.CursorInterval >= TimeSpan.Zero && o.CursorInterval <= o.MaxIdlePoll
                     && o.DeadlineSweep >= TimeSpan.FromMilliseconds(100)
-                    && o.HeldBackPoll >= TimeSpan.FromMilliseconds(1) && o.HeldBackPoll <= o.MaxIdlePoll,
+                    && o.HeldBackPoll >= TimeSpan.FromMilliseconds(1) && o.HeldBackPoll <= o.MaxIdlePoll
+                    && o.WakeDelay >= TimeSpan.Zero && o.WakeDelay <= o.MaxIdlePoll,
                 "ChangeLog: MaxIdlePoll at least 00:00:00.1, BatchSize 1-10000, Retention at least 01:00:00, PurgePeriod at least 00:01:00, " +
-                "CursorInterval between 0 and MaxIdlePoll, DeadlineSweep at least 00:00:00.1, HeldBackPoll between 00:00:00.001 and MaxIdlePoll")
+                "CursorInterval between 0 and MaxIdlePoll, DeadlineSweep at least 00:00:00.1, HeldBackPoll between 00:00:00.001 and MaxIdlePoll, WakeDelay between 0 and MaxIdlePoll")
             .ValidateOnStart();
         silo.Services.AddOptions<HookOptions>()
             .Bind(configuration.GetSection(HookOptions.SectionName))
