@@ -25,18 +25,41 @@ public sealed partial class MarketplaceOrderGrain(
     IOrderDocuments documents,
     IOrderAlarms alarms,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
-    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable
+    ILogger<MarketplaceOrderGrain> log) : Grain, IMarketplaceOrderGrain, IRemindable, IIncomingGrainCallFilter
 {
     private OrderRow<MarketplaceOrderState> row = null!;
+
+    /// <summary>Whether <see cref="row"/> holds what storage has (read, or written by this activation).</summary>
+    private bool loaded;
 
     private MarketplaceOrderState Order => row.State;
 
     private ISellerOrderGrain Seller => GrainFactory.GetGrain<ISellerOrderGrain>(Order.SellerOrderId);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        row = new OrderRow<MarketplaceOrderState>(storage, StorageNames.MarketplaceOrderState, this.GetGrainId());
+        // The row is read before the first call runs (Invoke), except a placement's: see Place.
+        row = NewRow();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every call but a placement finds the row read, and the mirror caught up, before it runs.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (!loaded && context.MethodName != nameof(Place))
+        {
+            await Load();
+        }
+        await context.Invoke();
+    }
+
+    private OrderRow<MarketplaceOrderState> NewRow() => new(storage, StorageNames.MarketplaceOrderState, this.GetGrainId());
+
+    private async Task Load()
+    {
+        row = NewRow();
         await row.Read();
+        loaded = true;
         // Activated behind (after a crash, or events lost while inactive): catch up before anything else.
         if (Order.Exists && !Order.Status.IsFinal())
         {
@@ -44,6 +67,12 @@ public sealed partial class MarketplaceOrderGrain(
         }
     }
 
+    /// <summary>
+    /// A placement on an activation that has not read its row yet (a new order, the common case) decides as on no row
+    /// and sends that to its seller order without reading first: the pair write expects no row, so if one exists (a
+    /// placement sent again, its order collected meanwhile) it fails whole as a version conflict, nothing written, and
+    /// the placement runs again on the row read. One read fewer before a new order's first commit.
+    /// </summary>
     public async Task<MarketplaceReply> Place(PlaceMarketplaceOrder command)
     {
         if (command.MarketplaceOrderId != this.GetPrimaryKeyString())
@@ -51,6 +80,27 @@ public sealed partial class MarketplaceOrderGrain(
             return new MarketplaceReply(CommandOutcome.Rejected, RejectionCodes.InvalidCommand,
                 $"command is for {command.MarketplaceOrderId}, not {this.GetPrimaryKeyString()}", null, null);
         }
+        if (!loaded)
+        {
+            try
+            {
+                return await PlaceOnRow(command);
+            }
+            catch (InconsistentStateException)
+            {
+                LogPlacedBefore(log, this.GetPrimaryKeyString());
+                await Load();
+            }
+            finally
+            {
+                if (!loaded) row = NewRow(); // rejected without a write: nothing is known of the row yet
+            }
+        }
+        return await PlaceOnRow(command);
+    }
+
+    private async Task<MarketplaceReply> PlaceOnRow(PlaceMarketplaceOrder command)
+    {
         var decision = Handle(command);
         if (decision.Outcome == CommandOutcome.Rejected)
         {
@@ -193,6 +243,7 @@ public sealed partial class MarketplaceOrderGrain(
         row.State = pair.Marketplace;
         row.ETag = pair.MarketplaceVersion;
         row.RecordExists = pair.MarketplaceVersion is not null;
+        loaded = true;
         return pair;
     }
 
@@ -295,6 +346,9 @@ public sealed partial class MarketplaceOrderGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Marketplace order {OrderId}: the change log delivered seller sequence {Sequence} as {Delivered}, the mirror holds {Mirrored}: listed for ops (resync)")]
     private static partial void LogDisagrees(ILogger logger, string orderId, long sequence, string mirrored, string delivered);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Marketplace order {OrderId}: placed before (its row exists); the placement runs again on the row read")]
+    private static partial void LogPlacedBefore(ILogger logger, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Marketplace order {OrderId}: gap in seller events ({Applied} → {Received}); pulling the seller order")]
     private static partial void LogGap(ILogger logger, string orderId, long applied, long received);

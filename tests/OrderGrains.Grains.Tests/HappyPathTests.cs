@@ -90,6 +90,33 @@ public class HappyPathTests(WorkflowCluster cluster)
     }
 
     [Fact]
+    public async Task OrderGroup_PlacedAgainAfterItsOrdersWereCollected_ReplaysFromTheStoredRows_AndOtherContentIsRefused()
+    {
+        // A new marketplace order places without reading its row first (the pair write expects none); placed again once its
+        // activation is gone, that write finds the row, fails whole, and the placement runs again on the row read.
+        var group = "v" + Guid.NewGuid().ToString("N")[..12];
+        var command = new Contracts.PlaceOrderGroup("SLR", [new("sellerA", "a", 1, 100)], "acme");
+        var grain = cluster.Grains.GetGrain<Contracts.IOrderGroupGrain>(group);
+        var first = await grain.Place(command);
+        Assert.Equal(CommandOutcome.Accepted, first.Outcome);
+        var marketplace = cluster.Grains.GetGrain<Contracts.IMarketplaceOrderGrain>(first.Orders[0].OrderId);
+        var before = await marketplace.GetView();
+
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Task.WhenAll(Enumerable.Range(0, ChangeLogPartitions.Count).Select(p => cluster.Grains.GetGrain<Contracts.IChangeLogPartitionGrain>(p).Status()));
+        var again = await grain.Place(command);
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Task.WhenAll(Enumerable.Range(0, ChangeLogPartitions.Count).Select(p => cluster.Grains.GetGrain<Contracts.IChangeLogPartitionGrain>(p).Status()));
+        var other = await grain.Place(new Contracts.PlaceOrderGroup("SLR", [new("sellerA", "a", 3, 100)], "acme"));
+
+        Assert.Equal(CommandOutcome.Replayed, again.Outcome);
+        Assert.Equal(first.Orders, again.Orders);
+        Assert.Equal(CommandOutcome.Rejected, other.Outcome);
+        var after = await marketplace.GetView();
+        Assert.Equal((before!.Sequence, before.Status, before.Value, before.Seller!.Sequence), (after!.Sequence, after.Status, after.Value, after.Seller!.Sequence));
+    }
+
+    [Fact]
     public async Task OrderGroup_SameIdWithAnotherSeller_RefusedBeforeAnythingNewIsPlaced()
     {
         // The group grain keeps no state: its first order's stored group digest is what refuses the second request.
