@@ -24,7 +24,11 @@ public interface ISellerOrderGrain : IGrainWithStringKey
     /// on the marketplace order's own object while that order awaits the answer (it is not reentrant, nothing else reads
     /// it meanwhile), and the answer carries the same object back; if the call fails, the marketplace activation is dropped.
     /// </remarks>
-    [Alias("PlaceWithMarketplace")] Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> marketplace, string? marketplaceVersion);
+    /// <param name="unread">
+    /// The marketplace order has not read its row (it takes the order to be new): this order may skip reading its own
+    /// too. An existing row then fails the pair write whole, and the marketplace order sends the placement again on rows read.
+    /// </param>
+    [Alias("PlaceWithMarketplace")] Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> marketplace, string? marketplaceVersion, bool unread = false);
 
     /// <summary>
     /// Decides a marketplace command in this order's turn (the two-order protocol, run on the marketplace state that comes

@@ -69,9 +69,10 @@ public sealed partial class MarketplaceOrderGrain(
 
     /// <summary>
     /// A placement on an activation that has not read its row yet (a new order, the common case) decides as on no row
-    /// and sends that to its seller order without reading first: the pair write expects no row, so if one exists (a
-    /// placement sent again, its order collected meanwhile) it fails whole as a version conflict, nothing written, and
-    /// the placement runs again on the row read. One read fewer before a new order's first commit.
+    /// and sends that to its seller order without reading first (and the seller order, told so, skips its own read): the
+    /// pair write expects no rows, so if one exists (a placement sent again, its order collected meanwhile) it fails whole
+    /// as a version conflict, nothing written, and the placement runs again on the rows read. No read before a new
+    /// order's first commit.
     /// </summary>
     public async Task<MarketplaceReply> Place(PlaceMarketplaceOrder command)
     {
@@ -110,7 +111,7 @@ public sealed partial class MarketplaceOrderGrain(
         // One transaction for both orders: the seller order places itself and writes this order's row with its own.
         var pair = await Ask(() => Seller.PlaceWithMarketplace(
             new PlaceSellerOrder(Order.SellerOrderId, Order.MarketplaceOrderId, Order.SellerId, Order.Items, Order.Account, Order.OrderGroup, Order.Value),
-            Order.AsImmutable(), row.ETag));
+            Order.AsImmutable(), row.ETag, unread: !loaded));
         return pair.Outcome == CommandOutcome.Rejected
             ? new MarketplaceReply(CommandOutcome.Rejected, pair.Code, $"seller order {Order.SellerOrderId}: {pair.Message}", null, View())
             : Reply(decision);

@@ -27,18 +27,41 @@ public sealed partial class SellerOrderGrain(
     IOptions<WorkflowOptions> options,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
     ISellerChangePush push,
-    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable
+    ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable, IIncomingGrainCallFilter
 {
     private OrderRow<SellerOrderState> row = null!;
+
+    /// <summary>Whether <see cref="row"/> holds what storage has (read, or written by this activation).</summary>
+    private bool loaded;
 
     private SellerOrderState Order => row.State;
 
     private IGrainTimer? deadlineTimer;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        row = new OrderRow<SellerOrderState>(storage, StorageNames.SellerOrderState, this.GetGrainId());
+        // The row is read before the first call runs (Invoke), except a new order's placement: see PlaceWithMarketplace.
+        row = NewRow();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every call but a placement finds the row read (and the deadline timer armed) before it runs.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (!loaded && context.MethodName != nameof(PlaceWithMarketplace))
+        {
+            await Load();
+        }
+        await context.Invoke();
+    }
+
+    private OrderRow<SellerOrderState> NewRow() => new(storage, StorageNames.SellerOrderState, this.GetGrainId());
+
+    private async Task Load()
+    {
+        row = NewRow();
         await row.Read();
+        loaded = true;
         ArmDeadlineTimer();
     }
 
@@ -48,8 +71,17 @@ public sealed partial class SellerOrderGrain(
             : Task.FromResult(new SellerReply(CommandOutcome.Rejected, RejectionCodes.InvalidCommand,
                 $"command is for {command.SellerOrderId}, not {this.GetPrimaryKeyString()}", null, null));
 
-    public async Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> sent, string? marketplaceVersion)
+    /// <summary>
+    /// On an activation that has not read its row, a placement the marketplace order sends <paramref name="unread"/> (it
+    /// took the order to be new without reading) is decided as on no row: the pair write expects none, and fails whole
+    /// if one exists. Otherwise the row is read first.
+    /// </summary>
+    public async Task<PairReply> PlaceWithMarketplace(PlaceSellerOrder command, Immutable<MarketplaceOrderState> sent, string? marketplaceVersion, bool unread = false)
     {
+        if (!loaded && !unread)
+        {
+            await Load();
+        }
         var marketplace = sent.Value;
         var now = time.GetUtcNow();
         var before = Before();
@@ -66,6 +98,7 @@ public sealed partial class SellerOrderGrain(
         }
         // The marketplace order is written on every placement, a replay too: a crash may have come between two writes before pair writes.
         var version = await Commit(command, decision, before, marketplace, marketplaceVersion, marketplaceChanged: true);
+        loaded |= Order.Exists; // read before, or written now (a failed write drops this activation; a refused placement wrote nothing of it)
         return new PairReply(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, View(), marketplace, version);
     }
 
