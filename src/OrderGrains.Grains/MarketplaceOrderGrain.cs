@@ -152,9 +152,9 @@ public sealed partial class MarketplaceOrderGrain(
         return View();
     }
 
-    public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change);
+    public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change, "change log");
 
-    public Task Take(SellerOrderChanged change) => OnSellerChanged(change);
+    public Task Take(SellerOrderChanged change) => OnSellerChanged(change, "seller's push");
 
     public async Task<RepairReply> Resync(Repair repair)
     {
@@ -265,7 +265,7 @@ public sealed partial class MarketplaceOrderGrain(
             : null;
     }
 
-    private async Task OnSellerChanged(SellerOrderChanged change)
+    private async Task OnSellerChanged(SellerOrderChanged change, string source)
     {
         if (Order.Exists && change.Sequence == Order.SellerSequence && Order.Seller is { } mirrored && mirrored.Status != change.Seller.Status)
         {
@@ -289,7 +289,7 @@ public sealed partial class MarketplaceOrderGrain(
             await PullSeller($"pull after gap {Order.SellerSequence}→{change.Sequence}");
             return;
         }
-        ApplySeller(change.Seller, "change log");
+        ApplySeller(change.Seller, source);
     }
 
     private async Task PullSeller(string source) => ApplySeller(await Seller.GetView(), source);
