@@ -137,8 +137,7 @@ public sealed partial class MarketplaceOrderGrain(
     /// <summary>Read from where the placing write filed it; the grain does not keep it in memory.</summary>
     public Task<OrderDocument?> GetDocument() => Order.Exists ? documents.Get(this.GetPrimaryKeyString()) : Task.FromResult<OrderDocument?>(null);
 
-    public async Task<MarketplaceOrderRead?> Read() =>
-        Order.Exists ? new MarketplaceOrderRead(View(), await documents.Get(this.GetPrimaryKeyString())) : null;
+    public async Task<MarketplaceOrderRead?> Read() => Order.Exists ? new MarketplaceOrderRead(View(), await GetDocument()) : null;
 
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 

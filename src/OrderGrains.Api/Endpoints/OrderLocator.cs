@@ -46,7 +46,7 @@ public sealed class OrderLocator(IGrainFactory grains)
     {
         var order = grains.GetGrain<IMarketplaceOrderGrain>(orderId);
         var read = withDocument ? await order.Read() : null;
-        if ((read?.View ?? (withDocument ? null : await order.GetView())) is not { } marketplace)
+        if ((withDocument ? read?.View : await order.GetView()) is not { } marketplace)
         {
             return null;
         }
