@@ -30,7 +30,7 @@ public static class OrderGroups
             var sellerOrderId = $"{command.AffiliateId}-{orderId}";
             var items = bySeller[n].Select(i => new OrderItem(i.item.SkuId, i.item.Quantity, i.item.Price)).ToList();
             var place = new PlaceMarketplaceOrder(orderId, group, sellerOrderId, bySeller[n].Key, items, command.Account, digest, documents?[n]);
-            var reply = await grains.GetGrain<IMarketplaceOrderGrain>(orderId).Place(place);
+            var reply = await grains.MarketplaceOrder(orderId).Place(place);
             if (reply.Outcome == CommandOutcome.Rejected)
             {
                 var message = reply.Code == RejectionCodes.OrderAlreadyExists ? $"order group {group} already exists with other content" : $"order {orderId}: {reply.Message}";

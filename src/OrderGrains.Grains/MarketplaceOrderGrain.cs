@@ -34,7 +34,7 @@ public sealed partial class MarketplaceOrderGrain(
 
     private MarketplaceOrderState Order => row.State;
 
-    private ISellerOrderGrain Seller => GrainFactory.GetGrain<ISellerOrderGrain>(Order.SellerOrderId);
+    private ISellerOrderGrain Seller => GrainFactory.SellerOrder(Order.SellerOrderId);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

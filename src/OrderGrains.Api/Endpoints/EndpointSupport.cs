@@ -74,12 +74,12 @@ public static partial class EndpointSupport
         if (badIfMatch is not null) return badIfMatch;
         var sellerId = http.Caller().SellerId!;
 
-        var reply = await command(grains.GetGrain<ISellerOrderGrain>(orderId), Access.OfSeller(sellerId, expected));
+        var reply = await command(grains.SellerOrder(orderId), Access.OfSeller(sellerId, expected));
         if (!NotFound(reply.Outcome, reply.Code, reply.Seller is null)) return Answer(orderId, reply, okStatus);
 
         if (await locator.Find(http.Caller(), orderId) is not { AddressedIsSeller: false } located) return OrderNotFound(orderId);
         if (expected is { } version && version != located.Version) return VersionMismatch(version, located.Version);
-        return Answer(orderId, await command(grains.GetGrain<ISellerOrderGrain>(located.SellerOrderId), Access.OfSeller(sellerId)), okStatus);
+        return Answer(orderId, await command(grains.SellerOrder(located.SellerOrderId), Access.OfSeller(sellerId)), okStatus);
     }
 
     /// <summary>
@@ -94,12 +94,12 @@ public static partial class EndpointSupport
         if (badIfMatch is not null) return badIfMatch;
         var account = http.Caller().Account!;
 
-        var reply = await command(grains.GetGrain<IMarketplaceOrderGrain>(orderId), Access.OfMarketplace(account, expected));
+        var reply = await command(grains.MarketplaceOrder(orderId), Access.OfMarketplace(account, expected));
         if (!NotFound(reply.Outcome, reply.Code, reply.Order is null)) return Answer(orderId, reply);
 
         if (await locator.Find(http.Caller(), orderId) is not { AddressedIsSeller: true } located) return OrderNotFound(orderId);
         if (expected is { } version && version != located.Version) return VersionMismatch(version, located.Version);
-        return Answer(orderId, await command(grains.GetGrain<IMarketplaceOrderGrain>(located.MarketplaceOrderId), Access.OfMarketplace(account)));
+        return Answer(orderId, await command(grains.MarketplaceOrder(located.MarketplaceOrderId), Access.OfMarketplace(account)));
     }
 
     /// <summary>The grain said "no such order for this caller" (not a rejection on an order it has).</summary>
@@ -116,7 +116,7 @@ public static partial class EndpointSupport
 
     /// <summary>An order's document (from its marketplace order), the service's base URL, and how much personal data the caller sees.</summary>
     public static async Task<OrderContext> Context(HttpContext http, IGrainFactory grains, string marketplaceOrderId) =>
-        Context(http, await grains.GetGrain<IMarketplaceOrderGrain>(marketplaceOrderId).GetDocument());
+        Context(http, await grains.MarketplaceOrder(marketplaceOrderId).GetDocument());
 
     public static OrderContext Context(HttpContext http, Domain.Documents.OrderDocument? document) =>
         new(document, $"{http.Request.Scheme}://{http.Request.Host}", PersonalData.ViewOf(http.Caller()));

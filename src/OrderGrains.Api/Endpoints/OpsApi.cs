@@ -63,7 +63,7 @@ public static class OpsApi
         var result = await grains.GetGrain<IOrderFeedGrain>(0).Redeliver(appKey, kind, order.SellerOrderId);
         if (result is { Available: true, Queued: > 0 })
         {
-            await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).RecordRepair(repair, "ops-redeliver",
+            await grains.SellerOrder(order.SellerOrderId).RecordRepair(repair, "ops-redeliver",
                 $"{result.Queued} status change(s) queued again for the {(kind == FeedKind.Hook ? "hook" : "feed")} of {appKey}");
         }
         return result;
@@ -123,8 +123,8 @@ public static class OpsApi
     /// <summary>Runs one repair on the order's grain (the API and the console both come here).</summary>
     public static Task<RepairReply> Repair(IGrainFactory grains, LocatedOrder order, RepairKind kind, Repair repair) => kind switch
     {
-        RepairKind.Resync => grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).Resync(repair),
-        _ => grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).FireDueDeadline(repair),
+        RepairKind.Resync => grains.MarketplaceOrder(order.MarketplaceOrderId).Resync(repair),
+        _ => grains.SellerOrder(order.SellerOrderId).FireDueDeadline(repair),
     };
 
     public static IResult NotAdmin() =>

@@ -190,10 +190,10 @@ public static class OpsConsole
         {
             return Page(http, "Not found", $"<p>No order {E(orderId)}.</p>", statusCode: StatusCodes.Status404NotFound);
         }
-        var marketplace = await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView();
-        var seller = await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).GetView();
-        var lines = (await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetHistory()).Select(h => ("marketplace", h))
-            .Concat((await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).GetHistory()).Select(h => ("seller", h)))
+        var marketplace = await grains.MarketplaceOrder(order.MarketplaceOrderId).GetView();
+        var seller = await grains.SellerOrder(order.SellerOrderId).GetView();
+        var lines = (await grains.MarketplaceOrder(order.MarketplaceOrderId).GetHistory()).Select(h => ("marketplace", h))
+            .Concat((await grains.SellerOrder(order.SellerOrderId).GetHistory()).Select(h => ("seller", h)))
             .OrderBy(l => l.h.At).ToList();
 
         var html = new StringBuilder($"<h2>Order {E(order.MarketplaceOrderId)} / {E(order.SellerOrderId)}</h2>");

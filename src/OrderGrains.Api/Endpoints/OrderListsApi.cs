@@ -72,9 +72,9 @@ public static partial class OrderListsApi
         }
         // The documents themselves come from the orders (the index holds what lists need, not whole orders).
         var documents = await Task.WhenAll(page.Orders.Select(async o => caller.Role == Role.Seller
-            ? (await grains.GetGrain<ISellerOrderGrain>(o.SellerOrderId).GetView()) is { } s
+            ? (await grains.SellerOrder(o.SellerOrderId).GetView()) is { } s
                 ? OrderResponse.From(s, o.OrderGroup, null, await EndpointSupport.Context(http, grains, o.MarketplaceOrderId)) : null
-            : (await grains.GetGrain<IMarketplaceOrderGrain>(o.MarketplaceOrderId).GetView()) is { } m
+            : (await grains.MarketplaceOrder(o.MarketplaceOrderId).GetView()) is { } m
                 ? OrderResponse.From(m, await EndpointSupport.Context(http, grains, o.MarketplaceOrderId)) : null));
         return Results.Json(documents.OfType<OrderResponse>().ToArray());
     }

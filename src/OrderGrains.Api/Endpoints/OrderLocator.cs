@@ -44,14 +44,14 @@ public sealed class OrderLocator(IGrainFactory grains)
 
     private async Task<LocatedOrder?> AsMarketplaceOrder(string orderId, Caller caller, bool withDocument)
     {
-        var order = grains.GetGrain<IMarketplaceOrderGrain>(orderId);
+        var order = grains.MarketplaceOrder(orderId);
         var read = withDocument ? await order.Read() : null;
         if ((withDocument ? read?.View : await order.GetView()) is not { } marketplace)
         {
             return null;
         }
         var seller = caller.Role == Role.Seller
-            ? await grains.GetGrain<ISellerOrderGrain>(marketplace.SellerOrderId).GetView()
+            ? await grains.SellerOrder(marketplace.SellerOrderId).GetView()
             : marketplace.Seller;
         return new LocatedOrder(orderId, false, marketplace, seller) { Read = read };
     }
@@ -59,11 +59,11 @@ public sealed class OrderLocator(IGrainFactory grains)
     /// <summary>A seller needs only its own order to be checked and served; others need the marketplace side for tenancy.</summary>
     private async Task<LocatedOrder?> AsSellerOrder(string orderId, bool withMarketplace)
     {
-        if (await grains.GetGrain<ISellerOrderGrain>(orderId).GetView() is not { } seller)
+        if (await grains.SellerOrder(orderId).GetView() is not { } seller)
         {
             return null;
         }
-        var marketplace = withMarketplace ? await grains.GetGrain<IMarketplaceOrderGrain>(seller.MarketplaceOrderId).GetView() : null;
+        var marketplace = withMarketplace ? await grains.MarketplaceOrder(seller.MarketplaceOrderId).GetView() : null;
         return new LocatedOrder(orderId, true, marketplace, seller);
     }
 

@@ -83,7 +83,7 @@ public static class OrdersApi
         }
         // Seller orders keep their group since the order index came; older ones ask their marketplace order.
         var group = order.Seller!.OrderGroup.Length > 0 ? order.Seller.OrderGroup
-            : (order.Marketplace ?? await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetView())?.OrderGroup;
+            : (order.Marketplace ?? await grains.MarketplaceOrder(order.MarketplaceOrderId).GetView())?.OrderGroup;
         return Results.Json(OrderResponse.From(order.Seller, group, order.Marketplace?.AuthorizedDate, context));
     }
 
@@ -93,8 +93,8 @@ public static class OrdersApi
         if (problem is not null) return problem;
 
         var history = order!.AddressedIsSeller
-            ? await grains.GetGrain<ISellerOrderGrain>(order.SellerOrderId).GetHistory()
-            : await grains.GetGrain<IMarketplaceOrderGrain>(order.MarketplaceOrderId).GetHistory();
+            ? await grains.SellerOrder(order.SellerOrderId).GetHistory()
+            : await grains.MarketplaceOrder(order.MarketplaceOrderId).GetHistory();
         return Results.Json(history.Select(h => new HistoryEntryResponse(
             h.At, h.Actor.Vtex(), h.Command, h.Outcome.ToString().ToLowerInvariant(), h.FromStatus, h.ToStatus, h.Code, h.Reason)));
     }
