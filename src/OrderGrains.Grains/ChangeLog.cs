@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Security.Cryptography;
 using System.Text;
 using OrderGrains.Contracts;
@@ -69,7 +70,41 @@ public interface ISellerChangePush
 public sealed class OneWaySellerChangePush : ISellerChangePush
 {
     public void Push(IGrainFactory grains, string marketplaceOrderId, SellerOrderChanged change) =>
-        grains.GetGrain<IMarketplaceOrderGrain>(marketplaceOrderId).Take(change).Ignore();
+        grains.MarketplaceOrder(marketplaceOrderId).Take(change).Ignore();
+}
+
+/// <summary>
+/// Commits' wake-ups of their partition's reader, sent from this silo at most once per <see cref="ChangeLogOptions.WakeDelay"/>
+/// per partition: the first commit after a wake-up went out schedules the next one that much later, and the commits of
+/// that time share it (one message, one read) instead of one message each. Every commit is still followed by a wake-up
+/// sent after it: a commit that finds one scheduled finds it not yet sent, since the mark is cleared just before sending.
+/// </summary>
+public sealed class ChangeLogWakeups(IGrainFactory grains, IOptions<ChangeLogOptions> options)
+{
+    private readonly int[] scheduled = new int[ChangeLogPartitions.Count];
+
+    /// <summary>After a seller order's write appended to the log of <paramref name="partition"/>.</summary>
+    public void Committed(int partition)
+    {
+        var delay = options.Value.WakeDelay;
+        if (delay <= TimeSpan.Zero)
+        {
+            Send(partition);
+        }
+        else if (Interlocked.Exchange(ref scheduled[partition], 1) == 0)
+        {
+            _ = SendAfter(partition, delay);
+        }
+    }
+
+    private async Task SendAfter(int partition, TimeSpan delay)
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        Volatile.Write(ref scheduled[partition], 0);
+        Send(partition);
+    }
+
+    private void Send(int partition) => grains.ChangeLogPartition(partition).Wake().Ignore();
 }
 
 /// <summary>

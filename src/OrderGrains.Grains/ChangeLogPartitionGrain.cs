@@ -56,15 +56,15 @@ public sealed partial class ChangeLogPartitionGrain(
     }
 
     /// <summary>
-    /// Runs interleaved (it only moves the timer): a read within <see cref="ChangeLogOptions.WakeDelay"/>, or sooner if one
-    /// is already due sooner. The commits of that delay share the read.
+    /// Runs interleaved (it only moves the timer): a read at once. Each silo sends this at most once per
+    /// <see cref="ChangeLogOptions.WakeDelay"/> (<see cref="ChangeLogWakeups"/>), so the commits of that time share the read.
     /// </summary>
     public Task Wake()
     {
         if (!woken)
         {
             woken = true;
-            timer?.Change(options.Value.WakeDelay, options.Value.MaxIdlePoll);
+            timer?.Change(TimeSpan.Zero, options.Value.MaxIdlePoll);
         }
         return Task.CompletedTask;
     }
@@ -117,7 +117,7 @@ public sealed partial class ChangeLogPartitionGrain(
         {
             var mirrored = Task.WhenAll(batch.GroupBy(e => e.StreamKey).Select(async order =>
             {
-                var marketplace = GrainFactory.GetGrain<IMarketplaceOrderGrain>(order.Key);
+                var marketplace = GrainFactory.MarketplaceOrder(order.Key);
                 foreach (var entry in order)
                 {
                     try
@@ -204,7 +204,7 @@ public sealed partial class ChangeLogPartitionGrain(
             var due = await log.DueDeadlines(Partition, time.GetUtcNow(), o.BatchSize, cancellationToken);
             if (due.Count == 0) return;
             LogSweep(logger, Partition, due.Count);
-            await Task.WhenAll(due.Select(id => GrainFactory.GetGrain<ISellerOrderGrain>(id).FireDeadline()));
+            await Task.WhenAll(due.Select(id => GrainFactory.SellerOrder(id).FireDeadline()));
             if (due.Count == o.BatchSize)
             {
                 sweeper?.Change(TimeSpan.Zero, o.DeadlineSweep); // a full batch: there is probably more
@@ -265,7 +265,8 @@ public sealed class ChangeLogOptions
     public TimeSpan MaxIdlePoll { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long after a commit's wake-up its partition is read: the commits of that time share one read. The marketplace
+    /// How long after a commit its partition is read at most: each silo sends a partition's wake-up once per this time
+    /// (<see cref="ChangeLogWakeups"/>), so the commits of that time share one message and one read. The marketplace
     /// order has its seller order's change already (<see cref="ISellerChangePush"/>); the read is what the index, the
     /// feeds, the hooks and a lost push wait for (the index and the feeds already wait up to <see cref="CursorInterval"/>).
     /// </summary>
@@ -314,7 +315,7 @@ public sealed partial class ChangeLogReaders(IGrainFactory grains, IOrderFeeds f
         {
             try
             {
-                await Task.WhenAll(Enumerable.Range(0, ChangeLogPartitions.Count).Select(p => grains.GetGrain<IChangeLogPartitionGrain>(p).Status()));
+                await Task.WhenAll(Enumerable.Range(0, ChangeLogPartitions.Count).Select(p => grains.ChangeLogPartition(p).Status()));
                 // Hooks every fourth round (a minute): a hook whose grain died with its silo and gets no new item resumes its
                 // retries within a minute; one that gets a new item is woken by it at once.
                 if (round++ % 4 == 0)

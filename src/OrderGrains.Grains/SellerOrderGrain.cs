@@ -27,6 +27,7 @@ public sealed partial class SellerOrderGrain(
     IOptions<WorkflowOptions> options,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider time,
     ISellerChangePush push,
+    ChangeLogWakeups wakeups,
     ILogger<SellerOrderGrain> log) : Grain, ISellerOrderGrain, IRemindable, IIncomingGrainCallFilter
 {
     private OrderRow<SellerOrderState> row = null!;
@@ -152,7 +153,11 @@ public sealed partial class SellerOrderGrain(
     public Task<IReadOnlyList<HistoryEntry>> GetHistory() => Task.FromResult<IReadOnlyList<HistoryEntry>>([.. Order.History]);
 
     /// <summary>Wakes the change-log reader of this order's partition (ops: redeliver now rather than at the next poll).</summary>
-    public Task Republish() => Order.Exists ? WakeLogReader() : Task.CompletedTask;
+    public Task Republish()
+    {
+        if (Order.Exists) WakeLogReader();
+        return Task.CompletedTask;
+    }
 
     public Task FireDeadline() => OnDeadline();
 
@@ -262,7 +267,7 @@ public sealed partial class SellerOrderGrain(
         }
 
         await Write();
-        await Committed(command, decision, before);
+        Committed(command, decision, before);
         var view = SellerOrderView.From(Order);
         if (Order.Sequence != before.Sequence && command is not PlaceSellerOrder)
         {
@@ -314,7 +319,7 @@ public sealed partial class SellerOrderGrain(
     {
         var sellerChanged = Order.Exists && (Order.Sequence != before.Sequence || Order.History.Count != before.History);
         var theirs = new OrderRow<MarketplaceOrderState>(storage, StorageNames.MarketplaceOrderState,
-            GrainFactory.GetGrain<IMarketplaceOrderGrain>(marketplace.MarketplaceOrderId).GetGrainId())
+            GrainFactory.MarketplaceOrder(marketplace.MarketplaceOrderId).GetGrainId())
         {
             State = marketplace,
             ETag = marketplaceVersion,
@@ -328,13 +333,13 @@ public sealed partial class SellerOrderGrain(
         marketplace.Document = null; // filed by the placing write; transitions never carry it
         if (sellerChanged && command is not null && decision is not null)
         {
-            await Committed(command, decision, before, due);
+            Committed(command, decision, before, due);
         }
         return theirs.ETag;
     }
 
     /// <summary>After this order's write committed: the log, the metrics, the change log's reader, the deadline timer.</summary>
-    private async Task Committed(SellerCommand command, SellerDecision decision, Snapshot before, DueStep? due = null)
+    private void Committed(SellerCommand command, SellerDecision decision, Snapshot before, DueStep? due = null)
     {
         Decided(command, decision, before.Status, due?.Before.Status ?? Order.Status.Vtex());
         if (due is not null)
@@ -344,7 +349,7 @@ public sealed partial class SellerOrderGrain(
         if (Order.Sequence != before.Sequence)
         {
             // The state write appended the change to the log (same transaction); the reader need not wait for its poll.
-            await WakeLogReader();
+            WakeLogReader();
         }
         if (decision.IsAccepted && Order.NextDeadline != before.Deadline)
         {
@@ -378,8 +383,7 @@ public sealed partial class SellerOrderGrain(
     private static SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision, SellerOrderView? view) =>
         new(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, view);
 
-    private Task WakeLogReader() =>
-        GrainFactory.GetGrain<IChangeLogPartitionGrain>(ChangeLogPartitions.Of(Order.MarketplaceOrderId)).Wake();
+    private void WakeLogReader() => wakeups.Committed(ChangeLogPartitions.Of(Order.MarketplaceOrderId));
 
     /// <summary>
     /// Two clocks for one deadline, neither a commit of its own: this grain timer fires on time while the order is active,

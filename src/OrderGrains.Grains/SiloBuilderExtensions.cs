@@ -42,6 +42,7 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddSingleton<HookHttp>();
         silo.Services.AddHostedService<ChangeLogReaders>();
         silo.Services.TryAddSingleton<ISellerChangePush, OneWaySellerChangePush>();
+        silo.Services.TryAddSingleton<ChangeLogWakeups>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton<TimeProvider>(WorkflowClock.Key, (services, _) => services.GetRequiredService<TimeProvider>());
         silo.Services.AddSerializer(s => s.AddOrderGrainsSerialization());
