@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Orleans.Runtime;
 using Orleans.Storage;
 using OrderGrains.Domain.Documents;
@@ -19,6 +20,17 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
     private readonly Dictionary<string, OrderDocument> documents = [];
 
     private static readonly DomainJsonStorageSerializer Serializer = new();
+
+    /// <summary>The state row as PostgreSQL keeps it: the domain JSON without a marketplace order's <c>document</c> (filed apart).</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions RowJson = new(Domain.DomainJson.Options)
+    {
+        TypeInfoResolver = (Domain.DomainJson.Options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(type =>
+            {
+                if (type.Type != typeof(MarketplaceOrderState)) return;
+                foreach (var property in type.Properties.Where(p => p.Name == "document")) property.ShouldSerialize = (_, _) => false;
+            }),
+    };
     private readonly Lock gate = new();
     private readonly Dictionary<(string State, GrainId Grain), (long Version, BinaryData Data)> rows = [];
 
@@ -97,7 +109,7 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
     private static Write Prepare<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var document = grainState.State is MarketplaceOrderState { Document: { } d } placed ? (placed.MarketplaceOrderId, d) : ("", null);
-        var data = document.d is null ? Serializer.Serialize(grainState.State) : WithoutDocument(grainState.State);
+        var data = new BinaryData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(grainState.State, RowJson));
         return new Write((stateName, grainId), grainState.ETag, data, grainState.State, document);
     }
 
@@ -135,14 +147,6 @@ public sealed class MemoryOrderStorage(MemoryChangeLog log, MemoryOrderIndex? in
     public Task<OrderDocument?> Get(string marketplaceOrderId, CancellationToken cancellationToken = default)
     {
         lock (gate) return Task.FromResult(documents.GetValueOrDefault(marketplaceOrderId));
-    }
-
-    /// <summary>The state row as PostgreSQL keeps it: the JSON without its <c>document</c> member.</summary>
-    private static BinaryData WithoutDocument<T>(T state)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(Serializer.Serialize(state).ToMemory().Span)!.AsObject();
-        node.Remove("document");
-        return BinaryData.FromString(node.ToJsonString());
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -63,22 +63,37 @@ public static partial class JsonBody
     public static IResult TooLarge() =>
         Problems.Result(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"The body is larger than {MaxBytes} bytes.");
 
-    /// <summary>The body's bytes, or null if it is longer than <see cref="MaxBytes"/>. Rewinds so it can be read again.</summary>
+    /// <summary>
+    /// The body's bytes, or null if it is longer than <see cref="MaxBytes"/>. Read once per request and kept with it, so the
+    /// idempotency check and the endpoint read the same bytes.
+    /// </summary>
     public static async Task<byte[]?> ReadLimited(HttpRequest request)
     {
+        if (request.HttpContext.Items.TryGetValue(typeof(JsonBody), out var kept)) return (byte[]?)kept;
+        var bytes = await ReadOnce(request);
+        request.HttpContext.Items[typeof(JsonBody)] = bytes;
+        return bytes;
+    }
+
+    private static async Task<byte[]?> ReadOnce(HttpRequest request)
+    {
         if (request.ContentLength > MaxBytes) return null;
-        request.EnableBuffering(MaxBytes + 1);
-        request.Body.Position = 0;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 1024);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBytes) return null;
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxBytes) return null;
+            }
         }
-        request.Body.Position = 0;
-        return buffer.ToArray();
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
     private static bool IsJson(string? contentType) =>
