@@ -25,6 +25,12 @@ public static class Load
         paymentData = new { transactions = new[] { new { transactionId = "tx", merchantName = "bench", payments = new[] { new { id = "pay", paymentSystem = "2", paymentSystemName = "Visa", value = 1000, installments = 1, group = "creditCard" } } } } },
     };
 
+    /// <summary>The constant bodies, serialized once as a client would keep them (sent with a Content-Length, as VTEX's clients do).</summary>
+    private static readonly byte[] CheckoutJson = Json(CheckoutBody), PaymentJson = Json(new { status = "approved" }),
+        InvoiceJson = Json(new { invoiceNumber = "INV-1", invoiceValue = 1000 });
+
+    private static byte[] Json(object body) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, System.Text.Json.JsonSerializerOptions.Web);
+
     /// <summary>States changed per lifecycle: seller accepted, window, ready, handling, invoiced; marketplace pending, approved, invoiced.</summary>
     public const int TransitionsPerLifecycle = 8;
 
@@ -81,12 +87,16 @@ public static class Load
     private static HttpClient Client(Uri address, int connections) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = address };
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, bool seller, object? body = null)
+    private static HttpRequestMessage Request(HttpMethod method, string path, bool seller, byte[]? json = null)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Add("X-VTEX-API-AppKey", seller ? Hosts.SellerKey : Hosts.MarketplaceKey);
         request.Headers.Add("X-VTEX-API-AppToken", seller ? Hosts.SellerToken : Hosts.MarketplaceToken);
-        if (body is not null) request.Content = JsonContent.Create(body);
+        if (json is not null)
+        {
+            request.Content = new ByteArrayContent(json);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
         return request;
     }
 
@@ -110,15 +120,18 @@ public static class Load
         {
             while (clock.Elapsed < until)
             {
-                var placed = JsonNode.Parse(await (await Send("place", Request(HttpMethod.Post, "/api/oms/pvt/orders", false,
-                    CheckoutBody))).Content.ReadAsStringAsync())!;
-                var order = placed["orders"]![0]!["orderId"]!.GetValue<string>();
-                var seller = placed["orders"]![0]!["sellerOrderId"]!.GetValue<string>();
-                await Send("payment", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{order}/payment-notification", false, new { status = "approved" }));
+                string order, seller;
+                using (var placed = System.Text.Json.JsonDocument.Parse(await (await Send("place", Request(HttpMethod.Post, "/api/oms/pvt/orders", false,
+                    CheckoutJson))).Content.ReadAsByteArrayAsync()))
+                {
+                    var first = placed.RootElement.GetProperty("orders")[0];
+                    (order, seller) = (first.GetProperty("orderId").GetString()!, first.GetProperty("sellerOrderId").GetString()!);
+                }
+                await Send("payment", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{order}/payment-notification", false, PaymentJson));
                 while ((await Send("start-handling", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{seller}/start-handling", true))).StatusCode != System.Net.HttpStatusCode.NoContent)
                     await Task.Delay(1);
-                await Send("invoice", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{seller}/invoice", true, new { invoiceNumber = "INV-1", invoiceValue = 1000 }));
-                while (!(await (await Send("get", Request(HttpMethod.Get, $"/api/oms/pvt/orders/{order}", false))).Content.ReadAsStringAsync()).Contains("\"status\":\"invoiced\""))
+                await Send("invoice", Request(HttpMethod.Post, $"/api/oms/pvt/orders/{seller}/invoice", true, InvoiceJson));
+                while ((await (await Send("get", Request(HttpMethod.Get, $"/api/oms/pvt/orders/{order}", false))).Content.ReadAsByteArrayAsync()).AsSpan().IndexOf("\"status\":\"invoiced\""u8) < 0)
                     await Task.Delay(1);
                 Interlocked.Increment(ref lifecycles);
             }
@@ -212,7 +225,7 @@ public static class Load
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var placed = JsonNode.Parse(await (await http.SendAsync(Request(HttpMethod.Post, "/api/oms/pvt/orders", false, CheckoutBody))).Content.ReadAsStringAsync())!;
+            var placed = JsonNode.Parse(await (await http.SendAsync(Request(HttpMethod.Post, "/api/oms/pvt/orders", false, CheckoutJson))).Content.ReadAsStringAsync())!;
             ids.Add(placed["orders"]![0]!["orderId"]!.GetValue<string>());
         }
         return ids;
