@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Options;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 using OrderGrains.Contracts;
 using OrderGrains.Domain.SellerOrders;
 
@@ -101,7 +101,14 @@ public sealed class ChangeLogWakeups(IGrainFactory grains, IOptions<ChangeLogOpt
     {
         await Task.Delay(delay).ConfigureAwait(false);
         Volatile.Write(ref scheduled[partition], 0);
-        Send(partition);
+        try
+        {
+            Send(partition);
+        }
+        catch (Exception)
+        {
+            // The silo is stopping: a lost wake-up costs at most one MaxIdlePoll, the reader's backstop.
+        }
     }
 
     private void Send(int partition) => grains.ChangeLogPartition(partition).Wake().Ignore();
