@@ -108,6 +108,19 @@ public static class Hosts
         return (app, new Uri($"http://127.0.0.1:{port}"));
     }
 
+    /// <summary>
+    /// Stops the web host (silo included) with time to deactivate what it holds, then disposes it: disposing a running
+    /// host alone cancels its stop at once, and Orleans logs the services it could not stop (the reminder service).
+    /// </summary>
+    public static async Task Stop(WebApplication app)
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await app.StopAsync(timeout.Token);
+        }
+        await app.DisposeAsync();
+    }
+
     private sealed class HostHandle(IHost host) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

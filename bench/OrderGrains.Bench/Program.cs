@@ -305,8 +305,8 @@ async Task Http()
     }
     finally
     {
-        await service.DisposeAsync();
-        await noop.DisposeAsync();
+        await Hosts.Stop(service);
+        await Hosts.Stop(noop);
     }
 }
 
@@ -330,7 +330,7 @@ async Task Overload()
         }
         finally
         {
-            await service.DisposeAsync();
+            await Hosts.Stop(service);
         }
     }
     Console.WriteLine($"Get order capacity: {capacity:0} requests/s at 16 clients (p99 {capacityP99:0.0} ms)");
@@ -354,7 +354,7 @@ async Task Overload()
         }
         finally
         {
-            await service.DisposeAsync();
+            await Hosts.Stop(service);
         }
     }
 }
@@ -578,7 +578,7 @@ async Task Consumers()
     }
     finally
     {
-        await service.DisposeAsync();
+        await Hosts.Stop(service);
     }
 }
 
