@@ -58,6 +58,7 @@ common=(
 env "${common[@]}" dotnet "src/OrderGrains.Silo/bin/$config/net10.0/OrderGrains.Silo.dll" migrate >&2
 
 urls=()
+logs=()
 for i in $(seq 1 "$silos"); do
   url="http://127.0.0.1:$((base_http + i))"
   # The Orleans Dashboard runs on silo 1 only (it polls every second: ~0.5 CPU-s a minute per silo that serves it).
@@ -65,9 +66,10 @@ for i in $(seq 1 "$silos"); do
     dotnet "src/OrderGrains.Silo/bin/$config/net10.0/OrderGrains.Silo.dll" >"$state/logs/silo$i.log" 2>&1 &
   pids+=($!)
   urls+=("$url")
+  logs+=("$state/logs/silo$i.log")
   echo "silo $i: $url (silo port $((11110 + i)), gateway port $((30000 + i))), log $state/logs/silo$i.log"
   # The first silo founds the cluster; let it get there before the next joins.
-  [ "$i" -eq 1 ] && { for _ in $(seq 1 300); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.3; done; }
+  [ "$i" -eq 1 ] && { for _ in $(seq 1 300); do curl -fs --max-time 5 "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.3; done; }
 done
 for j in $(seq 1 "$gateways"); do
   url="http://127.0.0.1:$((base_gateway + j - 1))"
@@ -75,12 +77,22 @@ for j in $(seq 1 "$gateways"); do
     dotnet "src/OrderGrains.Gateway/bin/$config/net10.0/OrderGrains.Gateway.dll" >"$state/logs/gateway$j.log" 2>&1 &
   pids+=($!)
   urls+=("$url")
+  logs+=("$state/logs/gateway$j.log")
   echo "gateway $j: $url, log $state/logs/gateway$j.log"
 done
 
-for url in "${urls[@]}"; do
-  for _ in $(seq 1 300); do curl -fs "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.3; done
-  curl -fs "$url/health/ready" >/dev/null || { echo "$url did not become ready; see $state/logs" >&2; exit 1; }
+for k in "${!urls[@]}"; do
+  url="${urls[$k]}"
+  for _ in $(seq 1 300); do
+    curl -fs --max-time 5 "$url/health/ready" >/dev/null 2>&1 && break
+    kill -0 "${pids[$k]}" 2>/dev/null || break # it exited: it will not become ready
+    sleep 0.3
+  done
+  curl -fs --max-time 5 "$url/health/ready" >/dev/null || {
+    echo "$url did not become ready; the end of ${logs[$k]}:" >&2
+    tail -n 5 "${logs[$k]}" >&2
+    exit 1
+  }
 done
 echo "keys: marketplace/$OG_MARKETPLACE_TOKEN seller1/$OG_SELLER1_TOKEN ops/$OG_OPS_TOKEN"
 echo "cluster ready"
