@@ -93,7 +93,7 @@ public static partial class JsonBody
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
-        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+        return buffer.ToArray();
     }
 
     private static bool IsJson(string? contentType) =>
