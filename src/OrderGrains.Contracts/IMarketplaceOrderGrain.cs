@@ -44,6 +44,12 @@ public interface IMarketplaceOrderGrain : IGrainWithStringKey
     [Alias("Deliver")] Task Deliver(SellerOrderChanged change);
 
     /// <summary>
+    /// The change log's delivery: this order's changes of one batch, in log order, in one call (each applied as
+    /// <see cref="Deliver"/> applies it: exactly once by sequence).
+    /// </summary>
+    [Alias("DeliverAll")] Task DeliverAll(IReadOnlyList<SellerOrderChanged> changes);
+
+    /// <summary>
     /// The seller order's push of a change it just committed (one way: the seller order does not wait). Applied exactly as
     /// <see cref="Deliver"/> applies the log's delivery of the same change, which still comes and is then ignored.
     /// </summary>

@@ -7,7 +7,7 @@ namespace OrderGrains.Grains;
 
 /// <summary>
 /// Reads one partition of the change log and delivers every entry to its marketplace order, in order per order, at
-/// least once: a batch is read and delivered (orders in parallel, each order's entries one after the other). The cursor
+/// least once: a batch is read and delivered (orders in parallel, each order's entries in one call, applied one after the other). The cursor
 /// then moves at most once per <see cref="ChangeLogOptions.CursorInterval"/>, in one transaction with everything
 /// delivered since the last move going into the order index and the feed and hook queues (<see cref="IOrderIndex.Apply"/>):
 /// the cursor never passes an entry the index lacks, and the index costs no commit of its own (it is behind the
@@ -117,20 +117,22 @@ public sealed partial class ChangeLogPartitionGrain(
         {
             var mirrored = Task.WhenAll(batch.GroupBy(e => e.StreamKey).Select(async order =>
             {
-                var marketplace = GrainFactory.MarketplaceOrder(order.Key);
-                foreach (var entry in order)
+                // One call per order and batch: its entries in log order, applied one by one in the order's turn.
+                try
                 {
-                    try
-                    {
-                        await marketplace.Deliver(new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller));
-                    }
-                    catch (Exception ex) when (OrderStateUnreadableException.In(ex) is { } reason)
-                    {
-                        // That order cannot take it until ops restores its row (it catches up on activation then): never block the partition on it.
-                        LogSkippedUnreadable(logger, Partition, order.Key, reason);
-                        break;
-                    }
-                    if (entry.LoggedAt != default) Metrics.DeliveryLag.Record((time.GetUtcNow() - entry.LoggedAt).TotalMilliseconds);
+                    await GrainFactory.MarketplaceOrder(order.Key).DeliverAll(
+                        [.. order.Select(entry => new SellerOrderChanged($"{entry.OrderId}#{entry.Sequence}", entry.Sequence, "log", entry.Seller))]);
+                }
+                catch (Exception ex) when (OrderStateUnreadableException.In(ex) is { } reason)
+                {
+                    // That order cannot take it until ops restores its row (it catches up on activation then): never block the partition on it.
+                    LogSkippedUnreadable(logger, Partition, order.Key, reason);
+                    return;
+                }
+                var now = time.GetUtcNow();
+                foreach (var entry in order.Where(e => e.LoggedAt != default))
+                {
+                    Metrics.DeliveryLag.Record((now - entry.LoggedAt).TotalMilliseconds);
                 }
             }));
             await mirrored;

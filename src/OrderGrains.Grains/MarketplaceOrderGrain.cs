@@ -16,7 +16,7 @@ namespace OrderGrains.Grains;
 /// The marketplace order. Owns payment and mirrors its seller order: from the seller's answers to the commands it
 /// decides (placement, payment, cancels, withdrawals: the seller order runs the two-order protocol in its turn and
 /// commits both orders' rows in one transaction; this order takes back its state and version) and from the change log (<see cref="ChangeLogPartitionGrain"/> calls
-/// <see cref="Deliver"/> with every committed seller change, at least once, in order). Each change is applied
+/// <see cref="DeliverAll"/> with every committed seller change, at least once, in order). Each change is applied
 /// exactly once by sequence number; a gap or an activation pulls the seller's state instead. Nothing runs
 /// periodically per order: an idle open order costs nothing.
 /// </summary>
@@ -152,6 +152,14 @@ public sealed partial class MarketplaceOrderGrain(
     }
 
     public Task Deliver(SellerOrderChanged change) => OnSellerChanged(change, "change log");
+
+    public async Task DeliverAll(IReadOnlyList<SellerOrderChanged> changes)
+    {
+        foreach (var change in changes)
+        {
+            await OnSellerChanged(change, "change log");
+        }
+    }
 
     public Task Take(SellerOrderChanged change) => OnSellerChanged(change, "seller's push");
 
