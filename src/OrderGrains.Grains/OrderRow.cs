@@ -48,12 +48,10 @@ public sealed class OrderRow<T>(IGrainStorage storage, string name, GrainId id) 
     public Task WriteWith<TOther>(OrderRow<TOther> other, OrderRow<T>? earlier = null) where TOther : new() =>
         storage.WritePairOrInOrder<T, TOther>(name, id, earlier is null ? [this] : [earlier, this], other.Name, other.Id, other);
 
-    private static readonly DomainJsonStorageSerializer Json = new();
-
-    /// <summary>A copy of this row as it is now (state copied through its stored JSON), to write as an earlier version of it.</summary>
-    public OrderRow<T> Copy() => new(storage, name, id)
+    /// <summary>A copy of this row as it is now (its state copied by <paramref name="copyState"/>), to write as an earlier version of it.</summary>
+    public OrderRow<T> Copy(Func<T, T> copyState) => new(storage, name, id)
     {
-        State = Json.Deserialize<T>(Json.Serialize(state)),
+        State = copyState(state),
         ETag = ETag,
         RecordExists = RecordExists,
     };

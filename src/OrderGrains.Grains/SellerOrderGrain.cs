@@ -294,7 +294,7 @@ public sealed partial class SellerOrderGrain(
         {
             return null;
         }
-        var earlier = row.Copy();
+        var earlier = row.Copy(state => state.Copy());
         var before = Before();
         var decision = SellerOrderDecider.Handle(Order, command, now, options.Value.Timings);
         if (!decision.IsAccepted)

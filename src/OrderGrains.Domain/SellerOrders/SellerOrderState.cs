@@ -32,6 +32,21 @@ public sealed class SellerOrderState
     public List<HistoryEntry> History { get; set; } = [];
 
     [JsonIgnore] public bool Exists => SellerOrderId.Length > 0;
+
+    /// <summary>
+    /// A copy that shares nothing this state changes: new lists and map, holding the same elements (immutable records).
+    /// The decider changes a state in place; this keeps the state as it was before a step (its own, earlier version).
+    /// </summary>
+    public SellerOrderState Copy()
+    {
+        var copy = (SellerOrderState)MemberwiseClone();
+        copy.Items = [.. Items];
+        copy.CancellationRequests = [.. CancellationRequests];
+        copy.Invoices = [.. Invoices];
+        copy.Tracking = new Dictionary<string, TrackingUpdate>(Tracking);
+        copy.History = [.. History];
+        return copy;
+    }
     [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
     /// <summary>What the Output invoices add up to (return invoices do not count).</summary>
     [JsonIgnore] public long InvoicedValue => Invoices.Where(i => i.Type == InvoiceType.Output).Sum(i => i.Value);
