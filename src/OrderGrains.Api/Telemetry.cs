@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
@@ -34,13 +35,19 @@ public static class Telemetry
         "Requests answered 429 with Retry-After: the AppKey (tag app_key) sent more than its rate.");
 
     /// <summary>Where OTLP goes, if anywhere: <c>Telemetry:OtlpEndpoint</c>, else OpenTelemetry's own environment variable.</summary>
-    public static string? OtlpEndpoint(IHostApplicationBuilder builder) =>
-        builder.Configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } configured ? configured
+    public static string? OtlpEndpoint(IConfiguration configuration) =>
+        configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } configured ? configured
         : Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } variable ? variable : null;
+
+    /// <summary>
+    /// Whether traces go anywhere (an OTLP endpoint). Only then do grain calls carry the caller's trace (Orleans' activity
+    /// propagation): its two call filters run on every grain call, and without them Orleans sends a call directly.
+    /// </summary>
+    public static bool TracesExported(IConfiguration configuration) => OtlpEndpoint(configuration) is not null;
 
     public static IHostApplicationBuilder AddOrderGrainsTelemetry(this IHostApplicationBuilder builder)
     {
-        var otlp = OtlpEndpoint(builder);
+        var otlp = OtlpEndpoint(builder.Configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(builder.Environment.ApplicationName.Replace("OrderGrains.", "ordergrains-", StringComparison.Ordinal).ToLowerInvariant()))
             .WithMetrics(metrics =>

@@ -26,7 +26,10 @@ public static class ClientHosting
             }
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = silo.ResponseTimeout);
             client.Services.AddSerializer(s => s.AddOrderGrainsSerialization());
-            client.AddActivityPropagation();
+            if (Api.Telemetry.TracesExported(builder.Configuration))
+            {
+                client.AddActivityPropagation(); // as the silo: only where traces are exported
+            }
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;

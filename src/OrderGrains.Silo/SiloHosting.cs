@@ -92,8 +92,12 @@ public static class SiloHosting
         // The CPU and memory in those statistics, read when they are published (Orleans' own provider samples every second).
         orleans.Services.Replace(ServiceDescriptor.Singleton<IEnvironmentStatisticsProvider, ProcessStatistics>());
         orleans.AddOrderGrains(configuration);
-        // A grain call carries the caller's trace (W3C traceparent) when anyone listens: an HTTP command's trace runs through its grains.
-        orleans.AddActivityPropagation();
+        // Where traces are exported, a grain call carries the caller's trace (W3C traceparent): an HTTP command's trace runs
+        // through its grains. Not otherwise: its two call filters cost every grain call (~2% of an HTTP command's CPU).
+        if (Api.Telemetry.TracesExported(configuration))
+        {
+            orleans.AddActivityPropagation();
+        }
         if (silo.Dashboard)
         {
             orleans.AddDashboard();

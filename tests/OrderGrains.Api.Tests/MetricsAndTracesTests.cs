@@ -2,12 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
 
 namespace OrderGrains.Api.Tests;
 
 /// <summary>
 /// Metrics at /metrics in Prometheus' format (Orleans' meter and the service's, for ops keys only) and the trace of one HTTP
-/// command through the grains it calls (Orleans' activity propagation carries the request's trace into every grain call).
+/// command through the grains it calls where traces are exported (Orleans' activity propagation carries the request's trace
+/// into every grain call), and none into grain calls where they are not.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public class MetricsAndTracesTests(ApiFactory factory)
@@ -56,7 +58,42 @@ public class MetricsAndTracesTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task WithoutAnOtlpEndpoint_GrainCallsCarryNoTrace()
+    {
+        var spans = await TraceTests.OfOnePayment(api);
+
+        Assert.Contains(spans, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>A gateway whose traces are exported (over OTLP, to a loopback port where nothing listens: the export fails quietly).</summary>
+public sealed class TracingFactory : ApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Telemetry:OtlpEndpoint", "http://127.0.0.1:9");
+    }
+}
+
+/// <summary>Where traces are exported, one HTTP command is one trace through every grain call it makes.</summary>
+public class TraceTests(TracingFactory factory) : IClassFixture<TracingFactory>
+{
+    private readonly Api api = new(factory.CreateCheckedClient());
+
+    [Fact]
     public async Task OneHttpCommand_IsOneTrace_ThroughTheMarketplaceAndTheSellerGrain()
+    {
+        var names = await OfOnePayment(api);
+
+        Assert.Contains(names, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("IMarketplaceOrderGrain") && n.Contains("ApprovePayment"));
+        Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("ISellerOrderGrain") && n.Contains("DecideForMarketplace"));
+    }
+
+    /// <summary>The spans ("source: name") of one payment notification sent with a trace of its own.</summary>
+    public static async Task<List<string>> OfOnePayment(Api api)
     {
         var (orderId, _) = await api.Place();
         var traceId = ActivityTraceId.CreateRandom();
@@ -76,9 +113,6 @@ public class MetricsAndTracesTests(ApiFactory factory)
 
         var until = DateTime.UtcNow.AddSeconds(5);
         while (!spans.Any(s => s.Source.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)) && DateTime.UtcNow < until) await Task.Delay(50);
-        var names = spans.Select(s => $"{s.Source.Name}: {s.DisplayName}").ToList();
-        Assert.Contains(names, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
-        Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("IMarketplaceOrderGrain") && n.Contains("ApprovePayment"));
-        Assert.Contains(names, n => n.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && n.Contains("ISellerOrderGrain") && n.Contains("DecideForMarketplace"));
+        return [.. spans.Select(s => $"{s.Source.Name}: {s.DisplayName}")];
     }
 }
