@@ -57,14 +57,16 @@ public static class ApiHosting
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapOpenApiDocument();
-        app.UseSwaggerUI(o =>
+        // Only requests under /docs pass through Swagger UI's middleware (it matches every path it sees against its page and
+        // its embedded files: ~1% of an order command's CPU when every request went through it).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs"), docs => docs.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint(OpenApiDocument.Path, "OrderGrains");
             o.RoutePrefix = "docs";
             o.DocumentTitle = "OrderGrains API";
             // "Authorize" keeps the AppKey/AppToken (or Basic) across reloads of the page.
             o.EnablePersistAuthorization();
-        });
+        }));
         app.MapGet("/", () => Results.Redirect("/docs", permanent: false)).ExcludeFromDescription();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
