@@ -27,7 +27,7 @@ public static class Load
 
     /// <summary>The constant bodies, serialized once as a client would keep them (sent with a Content-Length, as VTEX's clients do).</summary>
     private static readonly byte[] CheckoutJson = Json(CheckoutBody), PaymentJson = Json(new { status = "approved" }),
-        InvoiceJson = Json(new { invoiceNumber = "INV-1", invoiceValue = 1000 });
+        InvoiceJson = Json(new { invoiceNumber = "INV-1", invoiceValue = 1000 }), NoOpJson = Json(new { });
 
     private static byte[] Json(object body) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, System.Text.Json.JsonSerializerOptions.Web);
 
@@ -141,7 +141,8 @@ public static class Load
         return new Sample(requests / elapsed, cpuUsed / Math.Max(1, requests), Requests: lifecycles / elapsed);
     }
 
-    public static async Task<Sample> HttpNoOp(Uri address, int concurrency, double seconds)
+    /// <summary>The floor: the same client doing the same per-request work (a timed send, the answer read as bytes) against a no-op endpoint.</summary>
+    public static async Task<Sample> HttpNoOp(Uri address, int concurrency, double seconds, Recorder recorder)
     {
         using var http = Client(address, concurrency);
         long requests = 0;
@@ -152,10 +153,10 @@ public static class Load
         {
             while (clock.Elapsed < until)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/noop") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-                using var response = await http.SendAsync(request);
-                await response.Content.ReadAsStringAsync();
                 Interlocked.Increment(ref requests);
+                using var response = await recorder.Time("noop", () => http.SendAsync(Request(HttpMethod.Post, "/noop", false, NoOpJson)));
+                if ((int)response.StatusCode >= 500) throw new InvalidOperationException($"noop: {response.StatusCode}");
+                await response.Content.ReadAsByteArrayAsync();
             }
         })));
         var elapsed = clock.Elapsed.TotalSeconds;

@@ -289,18 +289,19 @@ async Task Http()
         var lifecycle = new List<Sample>();
         var floor = new List<Sample>();
         var recorder = new Recorder();
+        var floorRecorder = new Recorder();
         // Nine times the usual warm-up (45 s): with 16 clients keeping both cores busy, the runtime's background compiler
         // works through the gateway path's methods slowly (tier-0, then instrumented, then tier-1): under perf it took a
         // fifth of the CPU in rounds that started after 15 s, and the methods it compiled stopped growing only after ~40 s.
         await Load.HttpLifecycles(serviceUri, plan.HttpClients, 9 * plan.WarmUpSeconds, new Recorder());
-        await Load.HttpNoOp(noopUri, plan.HttpClients, plan.WarmUpSeconds);
+        await Load.HttpNoOp(noopUri, plan.HttpClients, plan.WarmUpSeconds, new Recorder());
         for (var round = 0; round < plan.Rounds; round++)
         {
             lifecycle.Add(await Load.HttpLifecycles(serviceUri, plan.HttpClients, plan.Seconds, recorder));
-            floor.Add(await Load.HttpNoOp(noopUri, plan.HttpClients, plan.Seconds));
+            floor.Add(await Load.HttpNoOp(noopUri, plan.HttpClients, plan.Seconds, floorRecorder));
         }
         results.Add(Row.From("http lifecycle", "OrderGrains gateway (memory)", plan.HttpClients, lifecycle, recorder));
-        results.Add(Row.From("http lifecycle", "no-op minimal API", plan.HttpClients, floor, null));
+        results.Add(Row.From("http lifecycle", "no-op minimal API", plan.HttpClients, floor, floorRecorder));
         Console.WriteLine("http done");
     }
     finally
