@@ -154,11 +154,12 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
     public int? Append(SellerOrderState state)
     {
         if (state.MarketplaceOrderId.Length == 0) return null;
+        var partition = ChangeLogPartitions.Of(state.MarketplaceOrderId);
         lock (gate)
         {
             if (state.NextDeadline is { } due)
             {
-                deadlines[state.SellerOrderId] = (ChangeLogPartitions.Of(state.MarketplaceOrderId), due);
+                deadlines[state.SellerOrderId] = (partition, due);
             }
             else
             {
@@ -166,7 +167,6 @@ public sealed class MemoryChangeLog(TimeProvider? time = null) : IChangeLog
             }
             if (lastSequence.TryGetValue(state.SellerOrderId, out var last) && last >= state.Sequence) return null;
             lastSequence[state.SellerOrderId] = state.Sequence;
-            var partition = ChangeLogPartitions.Of(state.MarketplaceOrderId);
             position++;
             partitions[partition].Add(new LogEntry((ulong)position, position, state.MarketplaceOrderId, state.SellerOrderId, state.Sequence,
                 SellerOrderView.From(state), time.GetUtcNow()));

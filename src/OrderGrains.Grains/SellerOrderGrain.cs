@@ -39,6 +39,9 @@ public sealed partial class SellerOrderGrain(
 
     private IGrainTimer? deadlineTimer;
 
+    /// <summary>This order's change-log partition (a hash of its marketplace order id, which never changes), once known.</summary>
+    private int? partition;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The row is read before the first call runs (Invoke), except a new order's placement: see PlaceWithMarketplace.
@@ -383,7 +386,7 @@ public sealed partial class SellerOrderGrain(
     private static SellerReply Reply(Decision<SellerEvent, SellerOrderStatus> decision, SellerOrderView? view) =>
         new(decision.Outcome, decision.Code, decision.Message, decision.CancellationRequestId, view);
 
-    private void WakeLogReader() => wakeups.Committed(ChangeLogPartitions.Of(Order.MarketplaceOrderId));
+    private void WakeLogReader() => wakeups.Committed(partition ??= ChangeLogPartitions.Of(Order.MarketplaceOrderId));
 
     /// <summary>
     /// Two clocks for one deadline, neither a commit of its own: this grain timer fires on time while the order is active,
