@@ -33,7 +33,16 @@ public static class Metrics
 
     public static void Decided(string order, string command, CommandOutcome outcome, string from, string to)
     {
-        Commands.Add(1, new("order", order), new("command", command), new("outcome", outcome.ToString().ToLowerInvariant()));
+        Commands.Add(1, new("order", order), new("command", command), new("outcome", OutcomeTag(outcome)));
         if (from != to) Transitions.Add(1, new("order", order), new("from", from), new("to", to));
     }
+
+    /// <summary>The outcome as its tag value (constant strings: no allocation per command).</summary>
+    private static string OutcomeTag(CommandOutcome outcome) => outcome switch
+    {
+        CommandOutcome.Accepted => "accepted",
+        CommandOutcome.Replayed => "replayed",
+        CommandOutcome.Rejected => "rejected",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
 }
