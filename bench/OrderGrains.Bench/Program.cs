@@ -295,10 +295,26 @@ async Task Http()
         // fifth of the CPU in rounds that started after 15 s, and the methods it compiled stopped growing only after ~40 s.
         await Load.HttpLifecycles(serviceUri, plan.HttpClients, 9 * plan.WarmUpSeconds, new Recorder());
         await Load.HttpNoOp(noopUri, plan.HttpClients, plan.WarmUpSeconds, new Recorder());
+        var memory = new Dictionary<string, (long Allocated, TimeSpan Paused, TimeSpan Elapsed, double Requests)>();
+        async Task<Sample> Measured(string name, Func<Task<Sample>> run)
+        {
+            // The process's allocations and GC pauses while these rounds ran (both hosts and the client share the process).
+            var (allocated, paused, clock) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), Stopwatch.StartNew());
+            var sample = await run();
+            var sum = memory.GetValueOrDefault(name);
+            memory[name] = (sum.Allocated + GC.GetTotalAllocatedBytes() - allocated, sum.Paused + GC.GetTotalPauseDuration() - paused,
+                sum.Elapsed + clock.Elapsed, sum.Requests + sample.Rate * clock.Elapsed.TotalSeconds);
+            return sample;
+        }
         for (var round = 0; round < plan.Rounds; round++)
         {
-            lifecycle.Add(await Load.HttpLifecycles(serviceUri, plan.HttpClients, plan.Seconds, recorder));
-            floor.Add(await Load.HttpNoOp(noopUri, plan.HttpClients, plan.Seconds, floorRecorder));
+            lifecycle.Add(await Measured("OrderGrains gateway (memory)", () => Load.HttpLifecycles(serviceUri, plan.HttpClients, plan.Seconds, recorder)));
+            floor.Add(await Measured("no-op minimal API", () => Load.HttpNoOp(noopUri, plan.HttpClients, plan.Seconds, floorRecorder)));
+        }
+        foreach (var (name, (allocated, paused, elapsed, requests)) in memory)
+        {
+            notes.Add($"http, {name}: {allocated / Math.Max(1, requests) / 1024:0.0} KB allocated per request (the process, client included); " +
+                      $"GC paused the process {100 * paused / elapsed:0.0}% of its rounds' time");
         }
         results.Add(Row.From("http lifecycle", "OrderGrains gateway (memory)", plan.HttpClients, lifecycle, recorder));
         results.Add(Row.From("http lifecycle", "no-op minimal API", plan.HttpClients, floor, floorRecorder));
