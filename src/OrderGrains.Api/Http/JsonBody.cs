@@ -78,7 +78,19 @@ public static partial class JsonBody
     private static async Task<byte[]?> ReadOnce(HttpRequest request)
     {
         if (request.ContentLength > MaxBytes) return null;
-        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 1024);
+        if (request.ContentLength is { } exact)
+        {
+            // The common case (a Content-Length): read straight into an array of that size. Kestrel ends the body there.
+            var body = new byte[exact];
+            var filled = 0;
+            int read;
+            while (filled < body.Length && (read = await request.Body.ReadAsync(body.AsMemory(filled), request.HttpContext.RequestAborted)) > 0)
+            {
+                filled += read;
+            }
+            return filled == body.Length ? body : body[..filled];
+        }
+        var buffer = new MemoryStream(1024);
         var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
         try
         {
