@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json.Serialization;
 
 namespace OrderGrains.Domain.SellerOrders;
@@ -28,8 +29,12 @@ public sealed record SellerOrderView(
 {
     [JsonIgnore] public CancellationRequest? OpenRequest => CancellationRequests.LastOrDefault(r => r.IsOpen);
 
+    /// <summary>A snapshot of <paramref name="s"/>: copies of its collections (one array each, nothing for an empty one).</summary>
     public static SellerOrderView From(SellerOrderState s) => new(
         s.SellerOrderId, s.MarketplaceOrderId, s.SellerId, s.Status, s.Sequence, s.Value,
-        [.. s.Items], [.. s.CancellationRequests], [.. s.Invoices], new Dictionary<string, TrackingUpdate>(s.Tracking),
+        Snapshot(s.Items), Snapshot(s.CancellationRequests), Snapshot(s.Invoices),
+        s.Tracking.Count == 0 ? ReadOnlyDictionary<string, TrackingUpdate>.Empty : new Dictionary<string, TrackingUpdate>(s.Tracking),
         s.CanceledBy, s.CancellationReason, s.CanceledAt, s.PlacedAt, s.LastChange, s.NextDeadline, s.Account, s.OrderGroup);
+
+    private static IReadOnlyList<T> Snapshot<T>(List<T> list) => list.Count == 0 ? [] : list.ToArray();
 }
