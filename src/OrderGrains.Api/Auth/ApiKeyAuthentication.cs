@@ -59,7 +59,8 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
     {
         var path = context.Request.Path;
         var opsOnly = path.StartsWithSegments("/dashboard") || path.StartsWithSegments(Telemetry.MetricsPath) || path.StartsWithSegments(Endpoints.OpsConsole.Path);
-        var protectedPath = opsOnly || path.StartsWithSegments("/api");
+        var allowed = context.GetEndpoint()?.Metadata.GetMetadata<AllowedRoles>();
+        var protectedPath = opsOnly || path.StartsWithSegments("/api") || allowed is not null;
         if (!protectedPath) return next(context);
 
         var caller = authentication.Authenticate(context.Request);
@@ -76,10 +77,17 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
         {
             return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", "The dashboard, the ops console and the metrics are for ops keys.");
         }
+        if (allowed is not null && !allowed.Roles.Contains(caller.Role))
+        {
+            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", Endpoints.EndpointSupport.Forbidden(caller.Role, allowed.Roles));
+        }
         context.Items[typeof(Caller)] = caller;
         return next(context);
     }
 }
+
+/// <summary>The roles an endpoint admits (<see cref="Endpoints.EndpointSupport.Allow"/>): a caller of any other role gets 403.</summary>
+public sealed record AllowedRoles(IReadOnlyList<Role> Roles);
 
 public static class CallerExtensions
 {

@@ -16,16 +16,16 @@ public static partial class EndpointSupport
     [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
     private static partial Regex OrderIdPattern();
 
-    /// <summary>Only these roles may call the endpoint; others get 403.</summary>
+    /// <summary>
+    /// Only these roles may call the endpoint; others get 403, from <see cref="ApiKeyMiddleware"/> as it authenticates the key
+    /// (before rate limits, idempotency and the endpoint: no endpoint filter runs on every call).
+    /// </summary>
     public static TBuilder Allow<TBuilder>(this TBuilder builder, params Role[] roles) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var caller = context.HttpContext.Caller();
-            return roles.Contains(caller.Role)
-                ? await next(context)
-                : Problems.Result(StatusCodes.Status403Forbidden, "FORBIDDEN",
-                    $"{Capitalized(Article(caller.Role))} key may not do this; it needs {string.Join(" or ", roles.Select(Article))} key.");
-        });
+        builder.WithMetadata(new AllowedRoles(roles));
+
+    /// <summary>Why <paramref name="role"/> may not call an endpoint that admits <paramref name="allowed"/>.</summary>
+    public static string Forbidden(Role role, IEnumerable<Role> allowed) =>
+        $"{Capitalized(Article(role))} key may not do this; it needs {string.Join(" or ", allowed.Select(Article))} key.";
 
     /// <summary>"a seller", "an ops", "a marketplace": the role with its article.</summary>
     public static string Article(Role role)
