@@ -36,7 +36,6 @@ public static class ApiHosting
     /// <summary>Middleware (errors, problem details for bare status codes, keys, idempotency) and every endpoint.</summary>
     public static WebApplication UseOrderGrainsApi(this WebApplication app)
     {
-        app.UseOrderGrainsTelemetry();
         app.UseOrderGrainsErrors();
         app.UseStatusCodePages(async context =>
         {

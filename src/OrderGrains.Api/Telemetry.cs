@@ -66,17 +66,6 @@ public static class Telemetry
         return builder;
     }
 
-    /// <summary>Counts the 503s, whoever answered them (the error handler for an unreachable cluster, a seller that did not answer).</summary>
-    public static WebApplication UseOrderGrainsTelemetry(this WebApplication app)
-    {
-        app.Use(async (context, next) =>
-        {
-            await next(context);
-            if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) Unavailable.Add(1);
-        });
-        return app;
-    }
-
     /// <summary>The Prometheus scrape endpoint (ops keys; HTTP Basic with AppKey:AppToken works, as Prometheus' basic_auth sends).</summary>
     public static WebApplication MapOrderGrainsMetrics(this WebApplication app)
     {

@@ -72,5 +72,20 @@ public class RateLimitTests(LowLimitsFactory factory) : IClassFixture<LowLimitsF
         Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.Created);
         Assert.All(shed, a => Assert.Contains("\"OVERLOADED\"", a.Item3));
         Assert.All(shed, a => Assert.Equal(1, a.TotalSeconds));
+
+        // Each 503 is counted (ordergrains_http_unavailable_total; the exporter caches a scrape for a moment).
+        var counted = 0.0;
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (counted < shed.Count && DateTime.UtcNow < until)
+        {
+            using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Keys.Ops.Key}:{Keys.Ops.Token}")));
+            var text = await (await http.SendAsync(scrape)).Content.ReadAsStringAsync();
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("ordergrains_http_unavailable_total", StringComparison.Ordinal));
+            counted = line is null ? 0 : double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            if (counted < shed.Count) await Task.Delay(300);
+        }
+        Assert.True(counted >= shed.Count, $"{counted} counted for {shed.Count} answered 503");
     }
 }

@@ -16,6 +16,10 @@ public static class Problems
 
     public static IResult Result(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
     {
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            Telemetry.Unavailable.Add(1); // every 503 the gateway answers is one of these (cluster unavailable, overloaded, seller unavailable)
+        }
         var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>())
         {
             ["code"] = code,
