@@ -17,17 +17,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 {
     public const string Header = "Idempotency-Key";
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IdempotentAttribute>() is null
-            || !context.Request.Headers.TryGetValue(Header, out var values)
-            || context.Items[typeof(Caller)] is not Caller caller)
-        {
-            await next(context);
-            return;
-        }
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IdempotentAttribute>() is null
+        || !context.Request.Headers.TryGetValue(Header, out var values)
+        || context.Items[typeof(Caller)] is not Caller caller
+            ? next(context) // no key: passed straight on (no state machine of this middleware's own)
+            : WithKey(context, values.ToString(), caller);
 
-        var key = values.ToString();
+    private async Task WithKey(HttpContext context, string key, Caller caller)
+    {
         if (key.Length is 0 or > 255 || key.Any(c => c < 0x21 || c > 0x7e))
         {
             await Problems.Write(context, 400, "INVALID_IDEMPOTENCY_KEY", $"{Header} must be 1 to 255 visible ASCII characters.");
