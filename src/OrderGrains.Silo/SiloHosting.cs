@@ -93,7 +93,7 @@ public static class SiloHosting
         orleans.Services.Replace(ServiceDescriptor.Singleton<IEnvironmentStatisticsProvider, ProcessStatistics>());
         orleans.AddOrderGrains(configuration);
         // Where traces are exported, a grain call carries the caller's trace (W3C traceparent): an HTTP command's trace runs
-        // through its grains. Not otherwise: its two call filters cost every grain call (~2% of an HTTP command's CPU).
+        // through its grains. Not otherwise: its two call filters ran on every grain call (~1.5% of the HTTP workload's CPU under perf).
         if (Api.Telemetry.TracesExported(configuration))
         {
             orleans.AddActivityPropagation();
