@@ -55,7 +55,9 @@ public sealed partial class HookDeliveryGrain(IOrderFeeds feeds, HookHttp http, 
             var outcomes = await Task.WhenAll(items.Select(item => DeliverOne(config, item, cancellationToken)));
             // One commit for the batch's deliveries (a crash before it redelivers them, with the same event ids).
             await feeds.Commit(AppKey, FeedKind.Hook, [.. items.Where((_, i) => outcomes[i]).Select(item => item.Handle)], cancellationToken);
-            if (items.Count < o.Concurrency) return;
+            // A delivered change may have freed its order's next one (an order's changes go one at a time): receive again
+            // at once. Only when nothing went through does the grain wait, for a failure's backoff or the next poll.
+            if (!outcomes.Any(delivered => delivered)) return;
         }
     }
 

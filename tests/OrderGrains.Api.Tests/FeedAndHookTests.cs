@@ -211,3 +211,48 @@ public class FeedAndHookTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/feed/config", key)).Status);
     }
 }
+
+/// <summary>A gateway whose hooks poll once a minute: only a wake-up or the drain after a delivery can be prompt.</summary>
+public sealed class SlowHookPollFactory : ApiFactory
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Hooks:Poll", "00:01:00");
+    }
+}
+
+/// <summary>An order's changes queued together reach its hook one after another at once, not one per poll.</summary>
+public class HookDrainTests(SlowHookPollFactory factory) : IClassFixture<SlowHookPollFactory>
+{
+    private readonly Api api = new(factory.CreateCheckedClient());
+
+    [Fact]
+    public async Task Hook_AnOrdersChangesQueuedTogether_ArriveInOrder_WithinSeconds_NotOnePerPoll()
+    {
+        await using var receiver = new HookReceiver();
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, "/api/orders/hook/config", Keys.Seller1,
+            new { filter = new { type = "FromWorkflow", status = new[] { "order-accepted", "window-to-cancel", "ready-for-handling" } }, hook = new { url = receiver.Url } })).Status);
+
+        // The payment commits window-to-cancel and (a zero window) ready-for-handling in one transaction: queued together.
+        var (status, body, _) = await api.Send(HttpMethod.Post, "/api/oms/pvt/orders", Keys.Marketplace, Api.OneItemOrder());
+        Assert.Equal(HttpStatusCode.Created, status);
+        var orderId = body!["orders"]![0]!["orderId"]!.GetValue<string>();
+        var sellerOrderId = body["orders"]![0]!["sellerOrderId"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await api.Send(HttpMethod.Post, $"/api/oms/pvt/orders/{orderId}/payment-notification", Keys.Marketplace, new { status = "approved" })).Status);
+
+        var expected = new[] { ">order-accepted", "order-accepted>window-to-cancel", "window-to-cancel>ready-for-handling" };
+        var until = DateTime.UtcNow.AddSeconds(8); // the poll is a minute away
+        string[] delivered;
+        do
+        {
+            await Task.Delay(100);
+            delivered = [.. receiver.Requests.Where(r => r.Body["OrderId"]?.GetValue<string>() == sellerOrderId && r.AnsweredWith == 200)
+                .Select(r => $"{r.Body["LastState"]!.GetValue<string>()}>{r.Body["State"]!.GetValue<string>()}")];
+        }
+        while (delivered.Length < expected.Length && DateTime.UtcNow < until);
+
+        Assert.Equal(expected, delivered);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Send(HttpMethod.Delete, "/api/orders/hook/config", Keys.Seller1)).Status);
+    }
+}
