@@ -79,7 +79,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
         }
         if (allowed is not null && !allowed.Roles.Contains(caller.Role))
         {
-            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", Endpoints.EndpointSupport.Forbidden(caller.Role, allowed.Roles));
+            return Problems.Write(context, StatusCodes.Status403Forbidden, "FORBIDDEN", allowed.Refusal(caller.Role));
         }
         context.Items[typeof(Caller)] = caller;
         return next(context);
@@ -87,7 +87,20 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthentication 
 }
 
 /// <summary>The roles an endpoint admits (<see cref="Endpoints.EndpointSupport.Allow"/>): a caller of any other role gets 403.</summary>
-public sealed record AllowedRoles(IReadOnlyList<Role> Roles);
+public sealed record AllowedRoles(IReadOnlyList<Role> Roles)
+{
+    /// <summary>Why <paramref name="role"/> may not call the endpoint: "A seller key may not do this; it needs a marketplace key."</summary>
+    public string Refusal(Role role) => $"{Capitalized(Article(role))} key may not do this; it needs {string.Join(" or ", Roles.Select(Article))} key.";
+
+    /// <summary>"a seller", "an ops", "a marketplace": the role with its article.</summary>
+    private static string Article(Role role)
+    {
+        var name = role.ToString().ToLowerInvariant();
+        return ("aeiou".Contains(name[0]) ? "an " : "a ") + name;
+    }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+}
 
 public static class CallerExtensions
 {

@@ -23,19 +23,6 @@ public static partial class EndpointSupport
     public static TBuilder Allow<TBuilder>(this TBuilder builder, params Role[] roles) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AllowedRoles(roles));
 
-    /// <summary>Why <paramref name="role"/> may not call an endpoint that admits <paramref name="allowed"/>.</summary>
-    public static string Forbidden(Role role, IEnumerable<Role> allowed) =>
-        $"{Capitalized(Article(role))} key may not do this; it needs {string.Join(" or ", allowed.Select(Article))} key.";
-
-    /// <summary>"a seller", "an ops", "a marketplace": the role with its article.</summary>
-    public static string Article(Role role)
-    {
-        var name = role.ToString().ToLowerInvariant();
-        return ("aeiou".Contains(name[0]) ? "an " : "a ") + name;
-    }
-
-    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
-
     public static TBuilder Idempotent<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new IdempotentAttribute());
 
