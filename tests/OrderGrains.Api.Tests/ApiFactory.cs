@@ -32,7 +32,14 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Hooks:RetryMax", "00:00:00.500");
         builder.UseSetting("Hooks:Poll", "00:00:00.200");
         builder.UseSetting("Hooks:Timeout", "00:00:01");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>A variant's own settings, applied after the ones above (a fixture per variant: xUnit needs a class each).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
 
     private OpenApiContract? contract;
 

@@ -215,11 +215,7 @@ public class FeedAndHookTests(ApiFactory factory)
 /// <summary>A gateway whose hooks poll once a minute: only a wake-up or the drain after a delivery can be prompt.</summary>
 public sealed class SlowHookPollFactory : ApiFactory
 {
-    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Hooks:Poll", "00:01:00");
-    }
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Hooks:Poll", "00:01:00")];
 }
 
 /// <summary>An order's changes queued together reach its hook one after another at once, not one per poll.</summary>

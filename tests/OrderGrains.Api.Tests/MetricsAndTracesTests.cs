@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting;
 
 namespace OrderGrains.Api.Tests;
 
@@ -70,11 +69,7 @@ public class MetricsAndTracesTests(ApiFactory factory)
 /// <summary>A gateway whose traces are exported (over OTLP, to a loopback port where nothing listens: the export fails quietly).</summary>
 public sealed class TracingFactory : ApiFactory
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Telemetry:OtlpEndpoint", "http://127.0.0.1:9");
-    }
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Telemetry:OtlpEndpoint", "http://127.0.0.1:9")];
 }
 
 /// <summary>Where traces are exported, one HTTP command is one trace through every grain call it makes.</summary>

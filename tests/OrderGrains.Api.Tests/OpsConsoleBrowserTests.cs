@@ -7,11 +7,7 @@ namespace OrderGrains.Api.Tests;
 /// <summary>The API host on a real socket with a one-second service level for <c>handling</c>, so a test can make a late order.</summary>
 public sealed class OpsConsoleFactory : KestrelApiFactory
 {
-    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Ops:Attention:Handling", "00:00:01");
-    }
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Ops:Attention:Handling", "00:00:01")];
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
 
 namespace OrderGrains.Api.Tests;
 
@@ -8,12 +7,8 @@ public sealed class LowLimitsFactory : ApiFactory
 {
     protected override int RateLimitsPerMinute => 120;
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("RateLimits:WritesPerMinute", "60000000");
-        builder.UseSetting("RateLimits:MaxConcurrentRequests", "4");
-    }
+    protected override IEnumerable<(string Key, string Value)> Settings =>
+        [("RateLimits:WritesPerMinute", "60000000"), ("RateLimits:MaxConcurrentRequests", "4")];
 }
 
 /// <summary>Past its rate a key is shed with 429 and Retry-After; past the gateway's bound on requests in flight, 503.</summary>
